@@ -1,0 +1,274 @@
+"""Typed settings, one pydantic model per service.
+
+Configuration is *read* only by the entry points (``taskmcp.cli``): they merge
+command-line flags, the process environment, ``.env`` and the defaults, and call
+``AuthSettings.load(environ, overrides)``. Library code receives the resulting model
+and never touches ``os.environ``; tests pass plain dicts.
+
+Every invalid or missing value becomes a ``ConfigError`` whose message is one line
+naming the variable (or the flag, when the value came from a flag) and what is wrong.
+Messages never contain the offending value, so a misplaced secret cannot leak into
+them; secrets are ``SecretStr``.
+
+Issuer and resource URLs stay plain ``str``: pydantic URL types add a trailing slash,
+and RFC 8414 §3.3 compares the issuer by simple string comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, model_validator
+
+from taskmcp.settings_types import (
+    Flag,
+    Host,
+    InternalUrl,
+    Port,
+    PublicUrl,
+    SecretKey,
+    StorageUrl,
+    choice,
+)
+
+__all__ = [
+    "AUTH_SOURCES",
+    "RESOURCE_SOURCES",
+    "AuthSettings",
+    "ConfigError",
+    "ResourceSettings",
+    "Source",
+]
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_AUTH_PORT = 9000
+DEFAULT_RESOURCE_PORT = 8001
+DEFAULT_AUTH_SERVER = "http://localhost:9000"
+DEFAULT_TASKMANAGER_URL = "http://localhost:4321"
+DEFAULT_DATA_DIR = ".taskmcp"
+
+LogLevel = Literal["debug", "info", "warning", "error"]
+Env = Literal["development", "production"]
+TaskManagerAuth = Literal["user", "service"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a field comes from: its environment variable, its flag if any, and the
+    field its default is computed from if any (named in errors about that default)."""
+
+    env: str
+    flag: str | None = None
+    derived_from: str | None = None
+
+
+_COMMON_SOURCES = {
+    "log_level": Source("TASKMCP_LOG_LEVEL", "--log-level"),
+    "env": Source("TASKMCP_ENV"),
+    "taskmanager_url": Source("TASKMANAGER_OAUTH_HOST", "--taskmanager-url"),
+    "taskmanager_internal_url": Source(
+        "TASKMCP_TASKMANAGER_INTERNAL_URL", derived_from="taskmanager_url"
+    ),
+    "introspection_client_id": Source("TASKMCP_INTROSPECTION_CLIENT_ID"),
+    "introspection_client_secret": Source("TASKMCP_INTROSPECTION_CLIENT_SECRET"),
+}
+
+AUTH_SOURCES: Mapping[str, Source] = {
+    "host": Source("TASKMCP_AUTH_HOST", "--host"),
+    "port": Source("TASKMCP_AUTH_PORT", "--port"),
+    "data_dir": Source("TASKMCP_DATA_DIR", "--data-dir"),
+    "public_url": Source("MCP_AUTH_SERVER_PUBLIC_URL", "--server-url", derived_from="port"),
+    "mcp_server_url": Source("MCP_SERVER_URL", "--mcp-server-url"),
+    "client_id": Source("TASKMANAGER_CLIENT_ID"),
+    "client_secret": Source("TASKMANAGER_CLIENT_SECRET"),
+    "storage_url": Source("TASKMCP_STORAGE_URL", "--storage-url", derived_from="data_dir"),
+    "secret_key": Source("TASKMCP_SECRET_KEY"),
+    **_COMMON_SOURCES,
+}
+
+RESOURCE_SOURCES: Mapping[str, Source] = {
+    "host": Source("TASKMCP_RESOURCE_HOST", "--host"),
+    "port": Source("TASKMCP_RESOURCE_PORT", "--port"),
+    "mcp_server_url": Source("MCP_SERVER_URL", "--server-url", derived_from="port"),
+    "auth_server": Source("MCP_AUTH_SERVER", "--auth-server"),
+    "auth_server_public_url": Source(
+        "MCP_AUTH_SERVER_PUBLIC_URL", "--auth-server-public-url", derived_from="auth_server"
+    ),
+    "oauth_strict": Source("TASKMCP_OAUTH_STRICT", "--oauth-strict"),
+    "taskmanager_auth": Source("TASKMCP_TASKMANAGER_AUTH"),
+    "taskmanager_username": Source("TASKMANAGER_USERNAME"),
+    "taskmanager_password": Source("TASKMANAGER_PASSWORD"),
+    **_COMMON_SOURCES,
+}
+
+
+class ConfigError(Exception):
+    """Invalid or missing configuration; the message is one line, safe to print."""
+
+
+class _Settings(BaseModel):
+    """Shared loading logic: collect raw values, validate, name the culprit."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    SOURCES: ClassVar[Mapping[str, Source]]
+
+    log_level: Annotated[LogLevel, choice(LogLevel)] = "info"
+    env: Annotated[Env, choice(Env)] = "development"
+    introspection_client_id: str = "taskmcp-resource"
+    introspection_client_secret: SecretStr | None = None
+    mcp_server_url: PublicUrl = f"http://localhost:{DEFAULT_RESOURCE_PORT}"
+    taskmanager_url: InternalUrl = DEFAULT_TASKMANAGER_URL
+    taskmanager_internal_url: InternalUrl = DEFAULT_TASKMANAGER_URL
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derived_defaults(cls, data: Any) -> Any:
+        """Fill defaults computed from other fields (see ``Source.derived_from``)."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        data.setdefault(
+            "taskmanager_internal_url", data.get("taskmanager_url", DEFAULT_TASKMANAGER_URL)
+        )
+        cls._more_defaults(data)
+        return data
+
+    @classmethod
+    def _more_defaults(cls, data: dict[str, Any]) -> None:
+        """Service-specific derived defaults; ``data`` is a private copy."""
+
+    @property
+    def mcp_resource(self) -> str:
+        """The protected resource identifier (RFC 8707): the MCP endpoint URL."""
+        return f"{self.mcp_server_url}/mcp"
+
+    @classmethod
+    def load(
+        cls, environ: Mapping[str, str], overrides: Mapping[str, object] | None = None
+    ) -> Self:
+        """Build settings from flags (``overrides``, by field name) over ``environ``.
+
+        An empty environment value counts as unset. Raises ``ConfigError``.
+        """
+        raw, names = _collect(cls.SOURCES, environ, overrides or {})
+        try:
+            settings = cls.model_validate(raw)
+        except ValidationError as exc:
+            raise _config_error(exc, names) from None
+        settings.check_requirements()
+        return settings
+
+    def check_requirements(self) -> None:
+        """Cross-field rules; raise ``ConfigError`` naming the missing variable."""
+        if self.env == "production":
+            self._require(self.production_secrets(), "when TASKMCP_ENV=production")
+
+    def production_secrets(self) -> tuple[str, ...]:
+        return ("introspection_client_secret",)
+
+    def startup_warnings(self) -> tuple[str, ...]:
+        """Lines the entry point logs at WARNING before serving."""
+        return ()
+
+    def _require(self, fields: tuple[str, ...], why: str) -> None:
+        for field in fields:
+            if getattr(self, field) is None:
+                raise ConfigError(f"{self.SOURCES[field].env}: required {why}")
+
+
+class AuthSettings(_Settings):
+    """The authorization server (``taskmcp auth``)."""
+
+    host: Host = DEFAULT_HOST
+    port: Port = DEFAULT_AUTH_PORT
+    data_dir: Path = Path(DEFAULT_DATA_DIR)
+    public_url: PublicUrl = f"http://localhost:{DEFAULT_AUTH_PORT}"
+    client_id: str = "brooks"
+    client_secret: SecretStr | None = None
+    storage_url: StorageUrl = f"sqlite:///{DEFAULT_DATA_DIR}/auth.db"
+    secret_key: SecretKey | None = None
+
+    SOURCES: ClassVar[Mapping[str, Source]] = AUTH_SOURCES
+
+    @classmethod
+    def _more_defaults(cls, data: dict[str, Any]) -> None:
+        data.setdefault("public_url", f"http://localhost:{data.get('port', DEFAULT_AUTH_PORT)}")
+        data.setdefault(
+            "storage_url", f"sqlite:///{data.get('data_dir', DEFAULT_DATA_DIR)}/auth.db"
+        )
+
+    def production_secrets(self) -> tuple[str, ...]:
+        return ("secret_key", "client_secret", "introspection_client_secret")
+
+    def startup_warnings(self) -> tuple[str, ...]:
+        if self.storage_url == "memory://":
+            return ("storage is memory://: every client, grant and token is lost on restart",)
+        return ()
+
+
+class ResourceSettings(_Settings):
+    """The MCP resource server (``taskmcp resource``)."""
+
+    host: Host = DEFAULT_HOST
+    port: Port = DEFAULT_RESOURCE_PORT
+    auth_server: InternalUrl = DEFAULT_AUTH_SERVER
+    auth_server_public_url: PublicUrl = DEFAULT_AUTH_SERVER
+    oauth_strict: Flag = True
+    taskmanager_auth: Annotated[TaskManagerAuth, choice(TaskManagerAuth)] = "user"
+    taskmanager_username: str | None = None
+    taskmanager_password: SecretStr | None = None
+
+    SOURCES: ClassVar[Mapping[str, Source]] = RESOURCE_SOURCES
+
+    @classmethod
+    def _more_defaults(cls, data: dict[str, Any]) -> None:
+        port = data.get("port", DEFAULT_RESOURCE_PORT)
+        data.setdefault("mcp_server_url", f"http://localhost:{port}")
+        data.setdefault("auth_server_public_url", data.get("auth_server", DEFAULT_AUTH_SERVER))
+
+    def check_requirements(self) -> None:
+        super().check_requirements()
+        if self.taskmanager_auth == "service":
+            fields = ("taskmanager_username", "taskmanager_password")
+            self._require(fields, "when TASKMCP_TASKMANAGER_AUTH=service")
+
+    def startup_warnings(self) -> tuple[str, ...]:
+        if not self.oauth_strict:
+            return ("OAuth strict mode is off (TASKMCP_OAUTH_STRICT=false): development only",)
+        return ()
+
+
+def _collect(
+    sources: Mapping[str, Source], environ: Mapping[str, str], overrides: Mapping[str, object]
+) -> tuple[dict[str, object], dict[str, str]]:
+    """Raw values by field (flag over environment), and the name to blame for each."""
+    raw = {field: value for field, value in overrides.items() if value is not None}
+    names = {field: source.env for field, source in sources.items()}
+    for field, source in sources.items():
+        if field in raw:
+            names[field] = source.flag or source.env
+        elif environ.get(source.env, ""):
+            raw[field] = environ[source.env]
+    for field, source in sources.items():
+        origin = source.derived_from
+        if field not in raw and origin in raw:
+            names[field] = f"{source.env} (unset, so derived from {names[origin]})"
+    return raw, names
+
+
+def _config_error(exc: ValidationError, names: Mapping[str, str]) -> ConfigError:
+    """One validation error as one line; pydantic's input echo is left out."""
+    errors = exc.errors(include_url=False, include_input=False)
+    # A bad value also spoils the defaults derived from it; blame the value itself.
+    direct = [
+        e for e in errors if e["loc"] and "derived from" not in names.get(str(e["loc"][0]), "")
+    ]
+    error = (direct or errors)[0]
+    field = str(error["loc"][0]) if error["loc"] else "configuration"
+    cause = error.get("ctx", {}).get("error")
+    message = str(cause) if error["type"] == "value_error" and cause else error["msg"]
+    return ConfigError(f"{names.get(field, field)}: {message}")
