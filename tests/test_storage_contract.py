@@ -119,8 +119,12 @@ async def test_a_pending_authorization_is_taken_exactly_once(store: Storage) -> 
     """checklist U9: the upstream state is single-use."""
     pending = pending_authorization()
     await store.save_pending(pending)
-    assert await store.take_pending("state-1", now=T0) == pending
-    assert await store.take_pending("state-1", now=T0) is None
+    assert await store.take_pending("state-1", now=T0 + MINUTE) == pending.model_copy(
+        update={"consumed_at": T0 + MINUTE}
+    )
+    assert await store.take_pending("state-1", now=T0 + MINUTE) is None
+    with pytest.raises(ConflictError):
+        await store.save_pending(pending)
 
 
 async def test_an_expired_pending_authorization_cannot_be_taken(store: Storage) -> None:

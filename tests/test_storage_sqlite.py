@@ -51,7 +51,8 @@ async def test_everything_survives_close_and_reopen(tmp_path: Path) -> None:
         await store.revoke_access_token("at-1", now=T0)
     async with open_storage(_url(db)) as store:
         assert await store.get_client("client-1", now=T0) == registered_client()
-        assert await store.take_pending("state-1", now=T0) == pending_authorization()
+        taken = await store.take_pending("state-1", now=T0)
+        assert taken == pending_authorization().model_copy(update={"consumed_at": T0})
         assert await store.get_grant("grant-1", now=T0) == grant
         code = await store.find_code("code-1", now=T0)
         assert code is not None

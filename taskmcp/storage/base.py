@@ -68,7 +68,9 @@ class PendingStore(Protocol):
         """Store a transaction. Raises ``ConflictError`` if the state hash exists."""
 
     async def take_pending(self, state_hash: str, *, now: datetime) -> PendingAuthorization | None:
-        """Remove and return the transaction: a second call gets ``None``. Expired → ``None``."""
+        """Mark the transaction taken and return it: exactly one caller gets it, a
+        second call gets ``None``, and so does an expired one. The tombstone stays until
+        expiry, so ``save_pending`` with the same hash keeps raising ``ConflictError``."""
 
 
 class GrantStore(Protocol):

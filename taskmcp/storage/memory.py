@@ -112,10 +112,14 @@ class MemoryStorage:
         _insert(self._pending, pending.state_hash, pending)
 
     async def take_pending(self, state_hash: str, *, now: datetime) -> PendingAuthorization | None:
-        pending = self._pending.pop(state_hash, None)
-        if pending is None or not is_live(pending.expires_at, now):
+        pending = self._pending.get(state_hash)
+        if pending is None or pending.consumed_at is not None:
             return None
-        return pending
+        if not is_live(pending.expires_at, now):
+            return None
+        taken = pending.model_copy(update={"consumed_at": now})
+        self._pending[state_hash] = taken
+        return taken
 
     # -- grants ----------------------------------------------------------------------
 

@@ -81,9 +81,11 @@ class Client(_Record):
 class PendingAuthorization(_Record):
     """An ``/authorize`` request the user approved, waiting for TaskManager's callback.
 
-    Found by the hash of the upstream ``state``; taken exactly once.
-    ``sealed_upstream_verifier`` is our PKCE verifier toward TaskManager, sealed.
-    ``browser_binding_hash`` ties the transaction to the browser that consented.
+    Found by the hash of the upstream ``state``; taken exactly once. A taken record
+    stays as a tombstone (``consumed_at`` set) until it expires, so the same state can
+    never be stored, or taken, twice. ``sealed_upstream_verifier`` is our PKCE verifier
+    toward TaskManager, sealed. ``browser_binding_hash`` ties the transaction to the
+    browser that consented.
     """
 
     state_hash: str
@@ -99,6 +101,7 @@ class PendingAuthorization(_Record):
     browser_binding_hash: str
     created_at: AwareDatetime
     expires_at: AwareDatetime
+    consumed_at: AwareDatetime | None = None
 
 
 class Grant(_Record):

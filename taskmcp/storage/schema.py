@@ -42,7 +42,8 @@ _V1 = [
         sealed_upstream_verifier TEXT NOT NULL,
         browser_binding_hash TEXT NOT NULL,
         created_at INTEGER NOT NULL,
-        expires_at INTEGER NOT NULL
+        expires_at INTEGER NOT NULL,
+        consumed_at INTEGER
     )""",
     "CREATE INDEX pending_by_expiry ON pending_authorizations (expires_at)",
     """CREATE TABLE grants (

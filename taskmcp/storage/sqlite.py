@@ -240,15 +240,13 @@ class SqliteStorage:
     async def take_pending(self, state_hash: str, *, now: datetime) -> PendingAuthorization | None:
         async with self._write() as conn:
             cur = await conn.execute(
-                "DELETE FROM pending_authorizations WHERE state_hash = ? RETURNING *",
-                (state_hash,),
+                "UPDATE pending_authorizations SET consumed_at = :now WHERE state_hash = :h"
+                " AND consumed_at IS NULL AND expires_at > :now RETURNING *",
+                {"h": state_hash, "now": to_micros(now)},
             )
             row = await cur.fetchone()
             await cur.close()
-        if row is None:
-            return None
-        pending = _PENDING.from_row(row)
-        return pending if now < pending.expires_at else None
+        return _PENDING.from_row(row) if row is not None else None
 
     # -- grants ----------------------------------------------------------------------
 
