@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck unit clean
+.PHONY: install tools run test lint typecheck unit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "taskmcp needs Python 3.11 or newer")'
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Node 22, the MCP conformance suite and the Inspector CLI, pinned, into .tools/ (npm).
+tools:
+	bash scripts/install-node-tools.sh
 
 # Starts what exists today: the authorization server (9000) and the resource server
 # (8001) on 127.0.0.1. Ctrl-C stops both; if either exits, the other is stopped too.
@@ -34,7 +38,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict taskmcp
 
-unit: $(STAMP)
+unit: $(STAMP) tools
 	$(BIN)/pytest
 
 test: lint typecheck unit

@@ -1,24 +1,140 @@
-"""The authorization server application: wiring only, handlers live in their modules."""
+"""The authorization server application: wiring only, handlers live in their modules.
+
+CORS (aiohttp-cors) is open on the metadata, ``/token``, ``/register`` and ``/revoke``
+for browser-based clients, and deliberately absent on ``/authorize``, the consent and
+callback pages and ``/introspect`` (checklist A5, N1; style rule 16).
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+
+import aiohttp
 from aiohttp import web
 
 from taskmcp import health
 from taskmcp.background import storage_sweeper
 from taskmcp.config import AuthSettings
-from taskmcp.keys import AUTH_SETTINGS, STORAGE
+from taskmcp.cors import Cors
+from taskmcp.crypto import Sealer, TokenHasher
+from taskmcp.keys import AUTH_SETTINGS, OAUTH, STORAGE
+from taskmcp.oauth import authorize, callback, consent, introspect, metadata, register, revoke
+from taskmcp.oauth import token as token_endpoint
+from taskmcp.oauth.cimd import CimdFetcher, open_cimd_session
+from taskmcp.oauth.clients import ClientDirectory
+from taskmcp.oauth.context import OAuthContext
+from taskmcp.oauth.issuance import TokenIssuer
+from taskmcp.oauth.middleware import oauth_errors
+from taskmcp.oauth.pages import Pages
+from taskmcp.oauth.policy import OAuthPolicy
+from taskmcp.oauth.ratelimit import RateLimiter
+from taskmcp.oauth.transaction import BrowserCookie
+from taskmcp.oauth.upstream_grants import UpstreamGrants
 from taskmcp.storage import Storage
+from taskmcp.taskmanager import UpstreamOAuthClient, open_http
 
-__all__ = ["create_auth_app"]
+__all__ = ["CALLBACK_PATH", "create_auth_app"]
+
+CALLBACK_PATH = "/oauth/callback"
+MAX_BODY = 64 * 1024
+Clock = Callable[[], datetime]
 
 
-def create_auth_app(settings: AuthSettings, *, storage: Storage) -> web.Application:
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_auth_app(
+    settings: AuthSettings,
+    *,
+    storage: Storage,
+    secret_key: bytes,
+    policy: OAuthPolicy | None = None,
+    clock: Clock = _utcnow,
+    cimd_allow_private: bool = False,
+) -> web.Application:
     """Build the AS app around an already-open ``storage`` (the caller closes it)."""
-    app = web.Application()
+    app = web.Application(middlewares=[oauth_errors], client_max_size=MAX_BODY)
     app[AUTH_SETTINGS] = settings
     app[STORAGE] = storage
     app.cleanup_ctx.append(storage_sweeper)
-    app.router.add_get("/healthz", health.healthz)
-    app.router.add_get("/readyz", health.readyz)
+    app.cleanup_ctx.append(
+        _context(settings, storage, secret_key, policy or OAuthPolicy(), clock, cimd_allow_private)
+    )
+    _routes(app, settings)
     return app
+
+
+def _routes(app: web.Application, settings: AuthSettings) -> None:
+    router = app.router
+    router.add_get("/healthz", health.healthz)
+    router.add_get("/readyz", health.readyz)
+    router.add_get("/authorize", authorize.authorize)
+    router.add_post(authorize.CONSENT_PATH, consent.consent)
+    router.add_get(CALLBACK_PATH, callback.callback)
+    router.add_post("/introspect", introspect.introspect)
+    cors = Cors(app)
+    for route in (
+        router.add_get(metadata.metadata_path(settings.public_url), metadata.metadata),
+        router.add_post("/token", token_endpoint.token),
+        router.add_post("/register", register.register),
+        router.add_post("/revoke", revoke.revoke),
+    ):
+        cors.add(route)
+
+
+def _context(
+    settings: AuthSettings,
+    storage: Storage,
+    secret_key: bytes,
+    policy: OAuthPolicy,
+    clock: Clock,
+    cimd_allow_private: bool,
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A cleanup context that opens the HTTP sessions and builds the ``OAuthContext``."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            upstream_http = await stack.enter_async_context(open_http())
+            cimd_http = await stack.enter_async_context(open_cimd_session(cimd_allow_private))
+            app[OAUTH] = _build(
+                settings, storage, secret_key, policy, clock, upstream_http,
+                CimdFetcher(cimd_http, allow_private=cimd_allow_private, clock=clock),
+            )  # fmt: skip
+            yield
+
+    return context
+
+
+def _build(
+    settings: AuthSettings,
+    storage: Storage,
+    secret_key: bytes,
+    policy: OAuthPolicy,
+    clock: Clock,
+    upstream_http: aiohttp.ClientSession,
+    fetcher: CimdFetcher,
+) -> OAuthContext:
+    hasher, sealer = TokenHasher(secret_key), Sealer(secret_key)
+    upstream = UpstreamOAuthClient(
+        upstream_http,
+        public_url=settings.taskmanager_url,
+        internal_url=settings.taskmanager_internal_url,
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        redirect_uri=f"{settings.public_url}{CALLBACK_PATH}",
+        clock=clock,
+    )
+    return OAuthContext(
+        settings=settings, policy=policy, storage=storage, clock=clock, hasher=hasher,
+        sealer=sealer, issuer=TokenIssuer(hasher, policy, clock), limiter=RateLimiter(),
+        clients=ClientDirectory(storage, fetcher, clock), upstream=upstream,
+        upstream_http=upstream_http,
+        grants=UpstreamGrants(storage, sealer, upstream, policy, clock), pages=Pages(),
+        browser=BrowserCookie(
+            secure=settings.public_url.startswith("https:"),
+            max_age=int(policy.pending_ttl.total_seconds()) * 3,
+        ),
+    )  # fmt: skip

@@ -21,26 +21,34 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from taskmcp.settings_types import (
+    ExistingFile,
     Flag,
     Host,
     InternalUrl,
+    Origins,
     Port,
     PublicUrl,
     SecretKey,
+    SeedClients,
+    SeedUser,
+    SeedUsers,
     StorageUrl,
     choice,
+    is_loopback,
 )
 
 __all__ = [
     "AUTH_SOURCES",
     "RESOURCE_SOURCES",
+    "STANDIN_SOURCES",
     "AuthSettings",
     "ConfigError",
     "ResourceSettings",
     "Source",
+    "StandinSettings",
 ]
 
 DEFAULT_HOST = "127.0.0.1"
@@ -49,10 +57,13 @@ DEFAULT_RESOURCE_PORT = 8001
 DEFAULT_AUTH_SERVER = "http://localhost:9000"
 DEFAULT_TASKMANAGER_URL = "http://localhost:4321"
 DEFAULT_DATA_DIR = ".taskmcp"
+DEFAULT_STANDIN_PORT = 4321
+DEFAULT_STANDIN_USER = SeedUser(username="demo", password=SecretStr("demo"))
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 Env = Literal["development", "production"]
 TaskManagerAuth = Literal["user", "service"]
+RevisionName = Literal["jan", "dec"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,8 @@ _COMMON_SOURCES = {
     ),
     "introspection_client_id": Source("TASKMCP_INTROSPECTION_CLIENT_ID"),
     "introspection_client_secret": Source("TASKMCP_INTROSPECTION_CLIENT_SECRET"),
+    "tls_cert": Source("TASKMCP_TLS_CERT", "--tls-cert"),
+    "tls_key": Source("TASKMCP_TLS_KEY", "--tls-key"),
 }
 
 AUTH_SOURCES: Mapping[str, Source] = {
@@ -101,7 +114,19 @@ RESOURCE_SOURCES: Mapping[str, Source] = {
     "taskmanager_auth": Source("TASKMCP_TASKMANAGER_AUTH"),
     "taskmanager_username": Source("TASKMANAGER_USERNAME"),
     "taskmanager_password": Source("TASKMANAGER_PASSWORD"),
+    "allowed_origins": Source("TASKMCP_ALLOWED_ORIGINS"),
+    "no_auth": Source("TASKMCP_NO_AUTH", "--no-auth"),
     **_COMMON_SOURCES,
+}
+
+STANDIN_SOURCES: Mapping[str, Source] = {
+    "host": Source("TASKMCP_STANDIN_HOST", "--host"),
+    "port": Source("TASKMCP_STANDIN_PORT", "--port"),
+    "revision": Source("TASKMCP_STANDIN_REVISION", "--revision"),
+    "db": Source("TASKMCP_STANDIN_DB", "--db"),
+    "users": Source("TASKMCP_STANDIN_USERS", "--user"),
+    "clients": Source("TASKMCP_STANDIN_CLIENTS", "--client"),
+    "log_level": Source("TASKMCP_LOG_LEVEL", "--log-level"),
 }
 
 
@@ -109,12 +134,39 @@ class ConfigError(Exception):
     """Invalid or missing configuration; the message is one line, safe to print."""
 
 
-class _Settings(BaseModel):
+class _Loadable(BaseModel):
     """Shared loading logic: collect raw values, validate, name the culprit."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     SOURCES: ClassVar[Mapping[str, Source]]
+
+    @classmethod
+    def load(
+        cls, environ: Mapping[str, str], overrides: Mapping[str, object] | None = None
+    ) -> Self:
+        """Build settings from flags (``overrides``, by field name) over ``environ``.
+
+        An empty environment value counts as unset. Raises ``ConfigError``.
+        """
+        raw, names = _collect(cls.SOURCES, environ, overrides or {})
+        try:
+            settings = cls.model_validate(raw)
+        except ValidationError as exc:
+            raise _config_error(exc, names) from None
+        settings.check_requirements()
+        return settings
+
+    def check_requirements(self) -> None:
+        """Cross-field rules; raise ``ConfigError`` naming the missing variable."""
+
+    def startup_warnings(self) -> tuple[str, ...]:
+        """Lines the entry point logs at WARNING before serving."""
+        return ()
+
+
+class _Settings(_Loadable):
+    """The fields and rules both taskmcp services share."""
 
     log_level: Annotated[LogLevel, choice(LogLevel)] = "info"
     env: Annotated[Env, choice(Env)] = "development"
@@ -123,6 +175,8 @@ class _Settings(BaseModel):
     mcp_server_url: PublicUrl = f"http://localhost:{DEFAULT_RESOURCE_PORT}"
     taskmanager_url: InternalUrl = DEFAULT_TASKMANAGER_URL
     taskmanager_internal_url: InternalUrl = DEFAULT_TASKMANAGER_URL
+    tls_cert: ExistingFile | None = None
+    tls_key: ExistingFile | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -146,33 +200,16 @@ class _Settings(BaseModel):
         """The protected resource identifier (RFC 8707): the MCP endpoint URL."""
         return f"{self.mcp_server_url}/mcp"
 
-    @classmethod
-    def load(
-        cls, environ: Mapping[str, str], overrides: Mapping[str, object] | None = None
-    ) -> Self:
-        """Build settings from flags (``overrides``, by field name) over ``environ``.
-
-        An empty environment value counts as unset. Raises ``ConfigError``.
-        """
-        raw, names = _collect(cls.SOURCES, environ, overrides or {})
-        try:
-            settings = cls.model_validate(raw)
-        except ValidationError as exc:
-            raise _config_error(exc, names) from None
-        settings.check_requirements()
-        return settings
-
     def check_requirements(self) -> None:
-        """Cross-field rules; raise ``ConfigError`` naming the missing variable."""
         if self.env == "production":
             self._require(self.production_secrets(), "when TASKMCP_ENV=production")
+        if self.tls_cert is not None:
+            self._require(("tls_key",), "when TASKMCP_TLS_CERT is set")
+        if self.tls_key is not None:
+            self._require(("tls_cert",), "when TASKMCP_TLS_KEY is set")
 
     def production_secrets(self) -> tuple[str, ...]:
         return ("introspection_client_secret",)
-
-    def startup_warnings(self) -> tuple[str, ...]:
-        """Lines the entry point logs at WARNING before serving."""
-        return ()
 
     def _require(self, fields: tuple[str, ...], why: str) -> None:
         for field in fields:
@@ -221,6 +258,8 @@ class ResourceSettings(_Settings):
     taskmanager_auth: Annotated[TaskManagerAuth, choice(TaskManagerAuth)] = "user"
     taskmanager_username: str | None = None
     taskmanager_password: SecretStr | None = None
+    allowed_origins: Origins = ()
+    no_auth: Flag = False
 
     SOURCES: ClassVar[Mapping[str, Source]] = RESOURCE_SOURCES
 
@@ -235,11 +274,46 @@ class ResourceSettings(_Settings):
         if self.taskmanager_auth == "service":
             fields = ("taskmanager_username", "taskmanager_password")
             self._require(fields, "when TASKMCP_TASKMANAGER_AUTH=service")
+        if self.no_auth and (self.env == "production" or not is_loopback(self.host)):
+            raise ConfigError(
+                "TASKMCP_NO_AUTH: allowed only in development with a loopback "
+                "TASKMCP_RESOURCE_HOST (127.0.0.1, ::1, localhost)"
+            )
 
     def startup_warnings(self) -> tuple[str, ...]:
+        warnings: list[str] = []
         if not self.oauth_strict:
-            return ("OAuth strict mode is off (TASKMCP_OAUTH_STRICT=false): development only",)
-        return ()
+            warnings.append(
+                "OAuth strict mode is off (TASKMCP_OAUTH_STRICT=false): development only"
+            )
+        if self.no_auth:
+            warnings.append(
+                "AUTHENTICATION IS DISABLED (--no-auth / TASKMCP_NO_AUTH): every request on "
+                "/mcp runs as the fixed local user with tasks:read and tasks:write; "
+                "use only for the conformance suite"
+            )
+        return tuple(warnings)
+
+
+class StandinSettings(_Loadable):
+    """The development TaskManager stand-in (``taskmcp taskmanager``), not TaskManager.
+
+    ``users`` and ``clients`` come from repeated ``--user``/``--client`` flags, or from
+    one whitespace-separated environment value each. Clients belong to the first user.
+    """
+
+    host: Host = DEFAULT_HOST
+    port: Port = DEFAULT_STANDIN_PORT
+    revision: Annotated[RevisionName, choice(RevisionName)] = "jan"
+    db: StorageUrl = "memory://"
+    users: SeedUsers = Field(default=(DEFAULT_STANDIN_USER,), min_length=1)
+    clients: SeedClients = ()
+    log_level: Annotated[LogLevel, choice(LogLevel)] = "info"
+
+    SOURCES: ClassVar[Mapping[str, Source]] = STANDIN_SOURCES
+
+    def startup_warnings(self) -> tuple[str, ...]:
+        return ("this is a development stand-in for TaskManager, not TaskManager",)
 
 
 def _collect(

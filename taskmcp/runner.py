@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import ssl
 
 from aiohttp import web
 
@@ -28,23 +29,40 @@ class ServeError(Exception):
 
 
 async def serve(
-    app: web.Application, *, host: str, port: int, stop: asyncio.Event | None = None
+    app: web.Application,
+    *,
+    host: str,
+    port: int,
+    stop: asyncio.Event | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+    handler_cancellation: bool = False,
 ) -> None:
-    """Serve ``app`` on ``host:port`` until ``stop`` is set (default: a stop signal)."""
-    runner = web.AppRunner(app, access_log_class=AccessLogger, shutdown_timeout=SHUTDOWN_TIMEOUT)
+    """Serve ``app`` on ``host:port`` until ``stop`` is set (default: a stop signal).
+
+    ``ssl_context`` serves HTTPS. ``handler_cancellation`` cancels a request's handler
+    when its client disconnects (aiohttp's default is to let it run on)."""
+    runner = web.AppRunner(
+        app,
+        access_log_class=AccessLogger,
+        shutdown_timeout=SHUTDOWN_TIMEOUT,
+        handler_cancellation=handler_cancellation,
+    )
     await runner.setup()
     try:
-        await _listen(runner, host, port)
+        await _listen(runner, host, port, ssl_context)
         await (stop.wait() if stop is not None else wait_for_signal())
     finally:
         await runner.cleanup()
     log.info("stopped")
 
 
-async def _listen(runner: web.AppRunner, host: str, port: int) -> None:
-    url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+async def _listen(
+    runner: web.AppRunner, host: str, port: int, ssl_context: ssl.SSLContext | None
+) -> None:
+    scheme = "https" if ssl_context is not None else "http"
+    url = f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
     try:
-        await web.TCPSite(runner, host, port).start()
+        await web.TCPSite(runner, host, port, ssl_context=ssl_context).start()
     except OSError as exc:
         raise ServeError(f"cannot listen on {url}: {exc.strerror or exc}") from None
     log.info("listening on %s", url)

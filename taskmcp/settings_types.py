@@ -12,21 +12,30 @@ trailing ``/`` (identifiers are compared as plain strings). Public URLs must use
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from functools import partial
-from typing import Annotated, Any, get_args
+from pathlib import Path
+from typing import Annotated, Any, TypeVar, get_args
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, SecretStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, SecretStr
 
 from taskmcp.storage import StorageConfigError, parse_storage_url
+from taskmcp.urls import normalize_origin
 
 __all__ = [
+    "ExistingFile",
     "Flag",
     "Host",
     "InternalUrl",
+    "Origins",
     "Port",
     "PublicUrl",
     "SecretKey",
+    "SeedClient",
+    "SeedClients",
+    "SeedUser",
+    "SeedUsers",
     "StorageUrl",
     "choice",
     "is_loopback",
@@ -120,6 +129,79 @@ def choice(literal: Any) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+class SeedUser(BaseModel):
+    """A stand-in account from ``--user NAME:PASSWORD``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    username: str
+    password: SecretStr
+
+
+class SeedClient(BaseModel):
+    """A stand-in OAuth client from ``--client ID:SECRET:REDIRECT_URI``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    client_id: str
+    secret: SecretStr
+    redirect_uri: str
+
+
+def _seed_user(entry: str) -> SeedUser:
+    name, sep, password = entry.partition(":")
+    if not sep or not name or not password or any(ch.isspace() for ch in name):
+        raise ValueError("must be NAME:PASSWORD (a name without spaces, a non-empty password)")
+    return SeedUser(username=name, password=SecretStr(password))
+
+
+def _seed_client(entry: str) -> SeedClient:
+    client_id, _, rest = entry.partition(":")
+    secret, sep, redirect_uri = rest.partition(":")
+    parts = (client_id, secret, redirect_uri)
+    if not sep or not all(parts) or any(ch.isspace() for ch in client_id + redirect_uri):
+        raise ValueError("must be ID:SECRET:REDIRECT_URI (all three non-empty, no spaces)")
+    return SeedClient(client_id=client_id, secret=SecretStr(secret), redirect_uri=redirect_uri)
+
+
+_Seed = TypeVar("_Seed", SeedUser, SeedClient)
+
+
+def _seed_list(
+    parse: Callable[[str], _Seed], key: Callable[[_Seed], str], what: str
+) -> BeforeValidator:
+    """Repeated flag values (a list) or one whitespace-separated environment value."""
+
+    def check(value: object) -> object:
+        if isinstance(value, str):
+            value = value.split()
+        if not isinstance(value, list | tuple):
+            return value
+        seeds = [item if not isinstance(item, str) else parse(item) for item in value]
+        if len({key(seed) for seed in seeds}) != len(seeds):
+            raise ValueError(f"must not repeat a {what}")
+        return tuple(seeds)
+
+    return BeforeValidator(check)
+
+
+def _existing_file(value: Path) -> Path:
+    if not value.is_file():
+        raise ValueError("must name an existing file")
+    return value
+
+
+def _origins(value: object) -> object:
+    """A comma-separated environment value (or a list) of http(s) origins, normalised."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        return value
+    origins = [normalize_origin(str(item)) for item in items if str(item).strip()]
+    if any(origin is None for origin in origins):
+        raise ValueError("must be comma-separated origins like https://app.example.com")
+    return tuple(dict.fromkeys(origins))
+
+
 Port = Annotated[int, BeforeValidator(_port)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
 Host = Annotated[str, AfterValidator(_host)]
@@ -127,3 +209,11 @@ PublicUrl = Annotated[str, AfterValidator(partial(_url, public=True))]
 InternalUrl = Annotated[str, AfterValidator(partial(_url, public=False))]
 StorageUrl = Annotated[str, AfterValidator(_storage_url)]
 SecretKey = Annotated[SecretStr, AfterValidator(_long_enough)]
+ExistingFile = Annotated[Path, AfterValidator(_existing_file)]
+Origins = Annotated[tuple[str, ...], BeforeValidator(_origins)]
+SeedUsers = Annotated[
+    tuple[SeedUser, ...], _seed_list(_seed_user, lambda user: user.username, "user name")
+]
+SeedClients = Annotated[
+    tuple[SeedClient, ...], _seed_list(_seed_client, lambda client: client.client_id, "client id")
+]

@@ -29,9 +29,12 @@ from taskmcp.resource_app import create_resource_app
 from taskmcp.runner import ServeError, serve
 from taskmcp.storage import Storage, open_storage
 from taskmcp.storage.errors import StorageUnavailableError
+from taskmcp.tools import default_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANTED = "planted-short-secret"
+
+TEST_KEY = b"k" * 32
 
 
 # -- precedence: flag > environment > .env > default ------------------------------------
@@ -98,7 +101,7 @@ def test_every_documented_flag_exists_and_sets_its_field(
 ) -> None:
     parser = build_parser()
     for field, source in sources.items():
-        if source.flag is None or field == "oauth_strict":
+        if source.flag is None or field in {"oauth_strict", "no_auth"}:
             continue
         args = parser.parse_args([service, source.flag, "value"])
         assert getattr(args, field) == "value", source.flag
@@ -147,7 +150,7 @@ def test_a_bad_value_in_dotenv_is_named_by_its_variable(
     assert line == "taskmcp: configuration error: MCP_SERVER_URL: must not end with '/'"
 
 
-@pytest.mark.parametrize("command", ["taskmanager", "dev"])
+@pytest.mark.parametrize("command", ["dev"])
 def test_reserved_commands_are_not_implemented_yet(
     command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -205,7 +208,10 @@ def test_dotenv_in_the_working_directory_is_read_by_the_process(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["-m", "taskmcp.cli", "--help"], "reserved: TaskManager stand-in (not implemented yet)"),
+        (
+            ["-m", "taskmcp.cli", "--help"],
+            "run a development stand-in for TaskManager (not TaskManager)",
+        ),
         (["-m", "taskmcp.cli", "auth", "--help"], "--public-url"),
         ([str(ROOT / "run_resource.py"), "--help"], "--no-oauth-strict"),
     ],
@@ -291,7 +297,9 @@ async def memory_storage() -> AsyncIterator[Storage]:
 async def test_auth_app_is_healthy_and_ready_with_memory_storage(
     aiohttp_client: AiohttpClient, memory_storage: Storage
 ) -> None:
-    client = await aiohttp_client(create_auth_app(AuthSettings.load({}), storage=memory_storage))
+    client = await aiohttp_client(
+        create_auth_app(AuthSettings.load({}), storage=memory_storage, secret_key=TEST_KEY)
+    )
     healthz = await client.get("/healthz")
     assert (healthz.status, await healthz.json()) == (200, {"status": "ok"})
     readyz = await client.get("/readyz")
@@ -305,7 +313,9 @@ async def test_auth_app_is_not_ready_when_storage_fails(
         raise StorageUnavailableError("database is locked")
 
     monkeypatch.setattr(memory_storage, "ping", unreachable)
-    client = await aiohttp_client(create_auth_app(AuthSettings.load({}), storage=memory_storage))
+    client = await aiohttp_client(
+        create_auth_app(AuthSettings.load({}), storage=memory_storage, secret_key=TEST_KEY)
+    )
     readyz = await client.get("/readyz")
     assert readyz.status == 503
     assert await readyz.json() == {"status": "not ready", "checks": {"storage": "unreachable"}}
@@ -319,14 +329,17 @@ def _sweeper_running() -> bool:
 async def test_auth_app_runs_the_sweeper_only_while_it_runs(
     aiohttp_client: AiohttpClient, memory_storage: Storage
 ) -> None:
-    client = await aiohttp_client(create_auth_app(AuthSettings.load({}), storage=memory_storage))
+    client = await aiohttp_client(
+        create_auth_app(AuthSettings.load({}), storage=memory_storage, secret_key=TEST_KEY)
+    )
     assert _sweeper_running()
     await client.close()
     assert not _sweeper_running()
 
 
 async def test_resource_app_is_healthy(aiohttp_client: AiohttpClient) -> None:
-    client = await aiohttp_client(create_resource_app(ResourceSettings.load({})))
+    app = create_resource_app(ResourceSettings.load({}), tools=default_registry())
+    client = await aiohttp_client(app)
     response = await client.get("/healthz")
     assert (response.status, await response.json()) == (200, {"status": "ok"})
 
@@ -336,7 +349,7 @@ async def test_resource_app_is_healthy(aiohttp_client: AiohttpClient) -> None:
 
 async def test_serve_runs_until_stopped_then_cleans_up(memory_storage: Storage) -> None:
     port, stop = _free_port(), asyncio.Event()
-    app = create_auth_app(AuthSettings.load({}), storage=memory_storage)
+    app = create_auth_app(AuthSettings.load({}), storage=memory_storage, secret_key=TEST_KEY)
     server = asyncio.create_task(serve(app, host="127.0.0.1", port=port, stop=stop))
     async with aiohttp.ClientSession() as session:
         for _ in range(100):
@@ -359,6 +372,6 @@ async def test_serve_reports_a_taken_port_in_one_line() -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        app = create_resource_app(ResourceSettings.load({}))
+        app = create_resource_app(ResourceSettings.load({}), tools=default_registry())
         with pytest.raises(ServeError, match=rf"^cannot listen on http://127\.0\.0\.1:{port}: "):
             await serve(app, host="127.0.0.1", port=port, stop=asyncio.Event())

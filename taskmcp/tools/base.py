@@ -79,11 +79,15 @@ class ToolContext:
 @dataclass(frozen=True)
 class ToolResult:
     """A ``tools/call`` result: structured content plus the same JSON as text for
-    clients that predate ``structuredContent`` (2025-06-18)."""
+    clients that predate ``structuredContent`` (2025-06-18).
+
+    ``content``, when given, replaces the single text block with these content blocks
+    (``image``, ``audio``, ``resource``, ``resource_link``…), used as they are."""
 
     text: str
     structured: JsonObject | None = None
     is_error: bool = False
+    content: Sequence[JsonObject] | None = None
 
     @classmethod
     def ok(cls, structured: JsonObject) -> ToolResult:
@@ -94,7 +98,8 @@ class ToolResult:
         return cls(text=message, is_error=True)
 
     def to_wire(self) -> JsonObject:
-        result: JsonObject = {"content": [{"type": "text", "text": self.text}]}
+        blocks = [{"type": "text", "text": self.text}] if self.content is None else self.content
+        result: JsonObject = {"content": list(blocks)}
         if self.structured is not None:
             result["structuredContent"] = self.structured
         if self.is_error:
@@ -132,6 +137,10 @@ class Tool:
     scope: Scope
     handler: ToolHandler
     output_schema: JsonObject | None = None
+    client_capabilities: frozenset[str] = frozenset()
+    """Client capabilities the tool relies on (e.g. ``"sampling"``). The transport
+    refuses the call with -32021 when the client did not declare them (2026-07-28
+    ``basic/lifecycle``: a server MUST NOT rely on undeclared capabilities)."""
 
     def descriptor(self) -> JsonObject:
         """The ``tools/list`` entry."""
