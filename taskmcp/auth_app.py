@@ -53,15 +53,17 @@ def create_auth_app(
     secret_key: bytes,
     policy: OAuthPolicy | None = None,
     clock: Clock = _utcnow,
-    cimd_allow_private: bool = False,
 ) -> web.Application:
-    """Build the AS app around an already-open ``storage`` (the caller closes it)."""
+    """Build the AS app around an already-open ``storage`` (the caller closes it).
+    ``policy`` defaults to the lifetimes and limits configured in ``settings``."""
     app = web.Application(middlewares=[oauth_errors], client_max_size=MAX_BODY)
     app[AUTH_SETTINGS] = settings
     app[STORAGE] = storage
     app.cleanup_ctx.append(storage_sweeper)
     app.cleanup_ctx.append(
-        _context(settings, storage, secret_key, policy or OAuthPolicy(), clock, cimd_allow_private)
+        _context(
+            settings, storage, secret_key, policy or OAuthPolicy.from_settings(settings), clock
+        )
     )
     _routes(app, settings)
     return app
@@ -91,17 +93,17 @@ def _context(
     secret_key: bytes,
     policy: OAuthPolicy,
     clock: Clock,
-    cimd_allow_private: bool,
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     """A cleanup context that opens the HTTP sessions and builds the ``OAuthContext``."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
             upstream_http = await stack.enter_async_context(open_http())
-            cimd_http = await stack.enter_async_context(open_cimd_session(cimd_allow_private))
+            allow_private = settings.cimd_allow_private
+            cimd_http = await stack.enter_async_context(open_cimd_session(allow_private))
             app[OAUTH] = _build(
                 settings, storage, secret_key, policy, clock, upstream_http,
-                CimdFetcher(cimd_http, allow_private=cimd_allow_private, clock=clock),
+                CimdFetcher(cimd_http, allow_private=allow_private, clock=clock),
             )  # fmt: skip
             yield
 
@@ -133,6 +135,7 @@ def _build(
         clients=ClientDirectory(storage, fetcher, clock), upstream=upstream,
         upstream_http=upstream_http,
         grants=UpstreamGrants(storage, sealer, upstream, policy, clock), pages=Pages(),
+        trusted_proxies=settings.trusted_proxies,
         browser=BrowserCookie(
             secure=settings.public_url.startswith("https:"),
             max_age=int(policy.pending_ttl.total_seconds()) * 3,

@@ -24,13 +24,16 @@ from typing import Annotated, Any, ClassVar, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from taskmcp.settings_types import (
+    Count,
     ExistingFile,
     Flag,
     Host,
     InternalUrl,
+    Networks,
     Origins,
     Port,
     PublicUrl,
+    Seconds,
     SecretKey,
     SeedClients,
     SeedUser,
@@ -99,6 +102,13 @@ AUTH_SOURCES: Mapping[str, Source] = {
     "client_secret": Source("TASKMANAGER_CLIENT_SECRET"),
     "storage_url": Source("TASKMCP_STORAGE_URL", "--storage-url", derived_from="data_dir"),
     "secret_key": Source("TASKMCP_SECRET_KEY"),
+    "access_token_ttl": Source("TASKMCP_ACCESS_TOKEN_TTL"),
+    "refresh_token_ttl": Source("TASKMCP_REFRESH_TOKEN_TTL"),
+    "trusted_proxies": Source("TASKMCP_TRUSTED_PROXIES"),
+    "cimd_allow_private": Source("TASKMCP_CIMD_ALLOW_PRIVATE"),
+    "register_rate_limit": Source("TASKMCP_REGISTER_RATE_LIMIT"),
+    "token_rate_limit": Source("TASKMCP_TOKEN_RATE_LIMIT"),
+    "authorize_rate_limit": Source("TASKMCP_AUTHORIZE_RATE_LIMIT"),
     **_COMMON_SOURCES,
 }
 
@@ -116,6 +126,7 @@ RESOURCE_SOURCES: Mapping[str, Source] = {
     "taskmanager_password": Source("TASKMANAGER_PASSWORD"),
     "allowed_origins": Source("TASKMCP_ALLOWED_ORIGINS"),
     "no_auth": Source("TASKMCP_NO_AUTH", "--no-auth"),
+    "introspection_cache_ttl": Source("TASKMCP_INTROSPECTION_CACHE_TTL"),
     **_COMMON_SOURCES,
 }
 
@@ -228,6 +239,13 @@ class AuthSettings(_Settings):
     client_secret: SecretStr | None = None
     storage_url: StorageUrl = f"sqlite:///{DEFAULT_DATA_DIR}/auth.db"
     secret_key: SecretKey | None = None
+    access_token_ttl: Seconds = 3600.0
+    refresh_token_ttl: Seconds = 30 * 86400.0
+    trusted_proxies: Networks = ()
+    cimd_allow_private: Flag = False
+    register_rate_limit: Count = 60  # per IP per hour
+    token_rate_limit: Count = 600  # per IP per minute
+    authorize_rate_limit: Count = 120  # per IP per minute
 
     SOURCES: ClassVar[Mapping[str, Source]] = AUTH_SOURCES
 
@@ -240,6 +258,16 @@ class AuthSettings(_Settings):
 
     def production_secrets(self) -> tuple[str, ...]:
         return ("secret_key", "client_secret", "introspection_client_secret")
+
+    def check_requirements(self) -> None:
+        super().check_requirements()
+        if self.cimd_allow_private and self.env == "production":
+            raise ConfigError("TASKMCP_CIMD_ALLOW_PRIVATE: not allowed when TASKMCP_ENV=production")
+        if self.access_token_ttl < 60 or self.refresh_token_ttl < self.access_token_ttl:
+            raise ConfigError(
+                "TASKMCP_ACCESS_TOKEN_TTL: must be at least 60 s"
+                " and at most TASKMCP_REFRESH_TOKEN_TTL"
+            )
 
     def startup_warnings(self) -> tuple[str, ...]:
         if self.storage_url == "memory://":
@@ -260,6 +288,7 @@ class ResourceSettings(_Settings):
     taskmanager_password: SecretStr | None = None
     allowed_origins: Origins = ()
     no_auth: Flag = False
+    introspection_cache_ttl: Seconds = 60.0
 
     SOURCES: ClassVar[Mapping[str, Source]] = RESOURCE_SOURCES
 

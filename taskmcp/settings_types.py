@@ -24,13 +24,16 @@ from taskmcp.storage import StorageConfigError, parse_storage_url
 from taskmcp.urls import normalize_origin
 
 __all__ = [
+    "Count",
     "ExistingFile",
     "Flag",
     "Host",
     "InternalUrl",
+    "Networks",
     "Origins",
     "Port",
     "PublicUrl",
+    "Seconds",
     "SecretKey",
     "SeedClient",
     "SeedClients",
@@ -191,6 +194,31 @@ def _existing_file(value: Path) -> Path:
     return value
 
 
+def _number(value: object, *, minimum: float, integer: bool) -> object:
+    kind = "an integer" if integer else "a number"
+    error = ValueError(f"must be {kind} of at least {minimum:g}")
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise error
+    try:
+        number: float = int(value) if integer else float(value)
+    except ValueError:
+        raise error from None
+    if number < minimum or number != number:  # also refuses NaN
+        raise error
+    return number
+
+
+def _networks(value: object) -> object:
+    """Comma-separated IP networks (``10.0.0.0/8``) or addresses."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        return value
+    try:
+        return tuple(ipaddress.ip_network(str(item).strip()) for item in items if str(item).strip())
+    except ValueError:
+        raise ValueError("must be comma-separated IP addresses or networks (10.0.0.0/8)") from None
+
+
 def _origins(value: object) -> object:
     """A comma-separated environment value (or a list) of http(s) origins, normalised."""
     items = value.split(",") if isinstance(value, str) else value
@@ -211,6 +239,11 @@ StorageUrl = Annotated[str, AfterValidator(_storage_url)]
 SecretKey = Annotated[SecretStr, AfterValidator(_long_enough)]
 ExistingFile = Annotated[Path, AfterValidator(_existing_file)]
 Origins = Annotated[tuple[str, ...], BeforeValidator(_origins)]
+Seconds = Annotated[float, BeforeValidator(partial(_number, minimum=0, integer=False))]
+Count = Annotated[int, BeforeValidator(partial(_number, minimum=1, integer=True))]
+Networks = Annotated[
+    tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...], BeforeValidator(_networks)
+]
 SeedUsers = Annotated[
     tuple[SeedUser, ...], _seed_list(_seed_user, lambda user: user.username, "user name")
 ]

@@ -341,3 +341,41 @@ def test_env_example_documents_every_variable() -> None:
     variables = {s.env for s in sources}
     missing = sorted(v for v in variables if f"# {v}=" not in text)
     assert missing == []
+
+
+def test_oauth_lifetimes_limits_and_proxies_are_configurable() -> None:
+    settings = AuthSettings.load(
+        {
+            "TASKMCP_ACCESS_TOKEN_TTL": "1800",
+            "TASKMCP_REFRESH_TOKEN_TTL": "86400",
+            "TASKMCP_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.5",
+            "TASKMCP_TOKEN_RATE_LIMIT": "30",
+        }
+    )
+    assert settings.access_token_ttl == 1800
+    assert [str(n) for n in settings.trusted_proxies] == ["10.0.0.0/8", "192.168.1.5/32"]
+    assert settings.token_rate_limit == 30
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"TASKMCP_ACCESS_TOKEN_TTL": "soon"}, "TASKMCP_ACCESS_TOKEN_TTL: must be a number"),
+        ({"TASKMCP_ACCESS_TOKEN_TTL": "10"}, "TASKMCP_ACCESS_TOKEN_TTL: must be at least 60 s"),
+        ({"TASKMCP_TRUSTED_PROXIES": "10.0.0.0/33"}, "TASKMCP_TRUSTED_PROXIES: must be"),
+        ({"TASKMCP_TOKEN_RATE_LIMIT": "0"}, "TASKMCP_TOKEN_RATE_LIMIT: must be an integer"),
+        (
+            {
+                "TASKMCP_CIMD_ALLOW_PRIVATE": "true",
+                "TASKMCP_ENV": "production",
+                "TASKMCP_SECRET_KEY": "k" * 32,
+                "TASKMANAGER_CLIENT_SECRET": "s",
+                "TASKMCP_INTROSPECTION_CLIENT_SECRET": "i",
+            },
+            "TASKMCP_CIMD_ALLOW_PRIVATE: not allowed",
+        ),
+    ],
+)
+def test_bad_oauth_settings_name_their_variable(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{message}"):
+        AuthSettings.load(environ)

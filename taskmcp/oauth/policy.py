@@ -7,8 +7,12 @@ G5/G6 (registration limits and TTLs) and L1 (rate limits). Tests shorten them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from taskmcp.config import AuthSettings
 
 __all__ = ["SCOPES", "OAuthPolicy", "RateLimit"]
 
@@ -41,3 +45,16 @@ class OAuthPolicy:
     revoke_limit: RateLimit = RateLimit(600, 60)
     introspect_limit: RateLimit = RateLimit(20_000, 60)
     secret_failure_limit: RateLimit = RateLimit(10, 900)
+
+    @classmethod
+    def from_settings(cls, settings: AuthSettings) -> OAuthPolicy:
+        """The defaults, with what the operator configured (issue #4: configurable
+        token lifetimes and per-IP limits)."""
+        return replace(
+            cls(),
+            access_token_ttl=timedelta(seconds=settings.access_token_ttl),
+            refresh_token_ttl=timedelta(seconds=settings.refresh_token_ttl),
+            register_limit=RateLimit(settings.register_rate_limit, 3600),
+            token_limit=RateLimit(settings.token_rate_limit, 60),
+            authorize_limit=RateLimit(settings.authorize_rate_limit, 60),
+        )

@@ -128,5 +128,5 @@ async def introspection_context(app: web.Application) -> AsyncIterator[None]:
             settings.introspection_client_id,
             settings.introspection_client_secret,
         )
-        app[VERIFIER] = CachingVerifier(verifier)
+        app[VERIFIER] = CachingVerifier(verifier, positive_ttl=settings.introspection_cache_ttl)
         yield

@@ -19,11 +19,13 @@ import aiohttp
 from aiohttp import web
 
 from taskmcp.auth_app import create_auth_app
-from taskmcp.config import AuthSettings, StandinSettings
+from taskmcp.config import AuthSettings, ResourceSettings, StandinSettings
 from taskmcp.crypto import TokenHasher
 from taskmcp.oauth.policy import OAuthPolicy
+from taskmcp.resource_app import create_resource_app
 from taskmcp.standin import create_standin_app, open_standin_store, seed_store
 from taskmcp.storage import Storage, open_storage
+from taskmcp.tools import default_registry
 from tests.support.browser import Browser, Page, query_of
 
 __all__ = [
@@ -40,7 +42,6 @@ UPSTREAM_SECRET = "brooks-upstream-secret-0123456789"
 RS_CLIENT_ID, RS_SECRET = "taskmcp-resource", "resource-server-secret-0123456789abc"
 SECRET_KEY = b"test-secret-key-0123456789-abcdefghij"
 CLIENT_REDIRECT = "http://127.0.0.1:9/cb"
-MCP_URL = "http://127.0.0.1:8001"
 USERS = ("alice:pw", "bob:pw")
 
 
@@ -52,14 +53,17 @@ def free_port() -> int:
 
 
 class FakeClock:
+    """Real time plus an offset that tests move forward: the authorization server then
+    agrees with the resource server (which uses the real clock) unless a test jumps."""
+
     def __init__(self) -> None:
-        self.now = datetime.now(UTC)
+        self.offset = timedelta(0)
 
     def __call__(self) -> datetime:
-        return self.now
+        return datetime.now(UTC) + self.offset
 
     def advance(self, delta: timedelta) -> None:
-        self.now += delta
+        self.offset += delta
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -75,11 +79,13 @@ class Stack:
     storage: Storage
     clock: FakeClock
     http: aiohttp.ClientSession
+    mcp_server: str
     hasher: TokenHasher = field(default_factory=lambda: TokenHasher(SECRET_KEY))
 
     @property
     def resource(self) -> str:
-        return f"{MCP_URL}/mcp"
+        """The MCP endpoint: the protected resource (served only with ``with_resource``)."""
+        return f"{self.mcp_server}/mcp"
 
     async def post(
         self, path: str, data: Mapping[str, str], *, headers: Mapping[str, str] | None = None
@@ -206,10 +212,10 @@ async def _serve(app: web.Application, port: int) -> AsyncIterator[None]:
         await runner.cleanup()
 
 
-def auth_settings(issuer: str, taskmanager: str, **environ: str) -> AuthSettings:
+def auth_settings(issuer: str, taskmanager: str, mcp_server: str, **environ: str) -> AuthSettings:
     env = {
         "MCP_AUTH_SERVER_PUBLIC_URL": issuer,
-        "MCP_SERVER_URL": MCP_URL,
+        "MCP_SERVER_URL": mcp_server,
         "TASKMANAGER_OAUTH_HOST": taskmanager,
         "TASKMANAGER_CLIENT_SECRET": UPSTREAM_SECRET,
         "TASKMCP_INTROSPECTION_CLIENT_ID": RS_CLIENT_ID,
@@ -219,12 +225,35 @@ def auth_settings(issuer: str, taskmanager: str, **environ: str) -> AuthSettings
     return AuthSettings.load(env, {"port": urlsplit(issuer).port})
 
 
+def resource_settings(
+    issuer: str, taskmanager: str, mcp_server: str, **environ: str
+) -> ResourceSettings:
+    env = {
+        "MCP_SERVER_URL": mcp_server,
+        "MCP_AUTH_SERVER": issuer,
+        "MCP_AUTH_SERVER_PUBLIC_URL": issuer,
+        "TASKMANAGER_OAUTH_HOST": taskmanager,
+        "TASKMCP_INTROSPECTION_CLIENT_ID": RS_CLIENT_ID,
+        "TASKMCP_INTROSPECTION_CLIENT_SECRET": RS_SECRET,
+        **environ,
+    }
+    return ResourceSettings.load(env, {"port": urlsplit(mcp_server).port})
+
+
 @contextlib.asynccontextmanager
 async def run_stack(
-    storage_url: str, *, revision: str = "jan", policy: OAuthPolicy | None = None
+    storage_url: str,
+    *,
+    revision: str = "jan",
+    policy: OAuthPolicy | None = None,
+    with_resource: bool = False,
+    resource_environ: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Stack]:
-    as_port, tm_port = free_port(), free_port()
+    """The stand-in and the authorization server, and with ``with_resource`` the MCP
+    resource server too (introspecting at the authorization server)."""
+    as_port, tm_port, rs_port = free_port(), free_port(), free_port()
     issuer, taskmanager = f"http://127.0.0.1:{as_port}", f"http://127.0.0.1:{tm_port}"
+    mcp_server = f"http://127.0.0.1:{rs_port}"
     clock = FakeClock()
     standin = StandinSettings.load(
         {},
@@ -240,12 +269,18 @@ async def run_stack(
         await stack.enter_async_context(_serve(create_standin_app(standin, tm_store), tm_port))
         storage = await stack.enter_async_context(open_storage(storage_url))
         app = create_auth_app(
-            auth_settings(issuer, taskmanager),
+            auth_settings(issuer, taskmanager, mcp_server),
             storage=storage,
             secret_key=SECRET_KEY,
             policy=policy,
             clock=clock,
         )
         await stack.enter_async_context(_serve(app, as_port))
+        if with_resource:
+            settings = resource_settings(
+                issuer, taskmanager, mcp_server, **(resource_environ or {})
+            )
+            rs = create_resource_app(settings, tools=default_registry())
+            await stack.enter_async_context(_serve(rs, rs_port))
         http = await stack.enter_async_context(aiohttp.ClientSession())
-        yield Stack(issuer, taskmanager, storage, clock, http)
+        yield Stack(issuer, taskmanager, storage, clock, http, mcp_server)
