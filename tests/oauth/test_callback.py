@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import aiohttp
 
+from tests.conftest import storage_url
 from tests.support.browser import Browser, Page, query_of
-from tests.support.stack import CLIENT_REDIRECT, Stack, pkce_pair
+from tests.support.stack import CLIENT_REDIRECT, Stack, free_port, pkce_pair, run_stack
 
 
 async def _until_callback(
@@ -103,3 +106,23 @@ async def test_a_user_taskmanager_cannot_name_gets_a_pseudonymous_subject(stack:
     tokens = await stack.tokens(str(client["client_id"]), user="bob")
     _, body = await stack.introspect(str(tokens["access_token"]))
     assert str(body["sub"]).startswith("anon:")
+
+
+async def test_taskmanager_down_at_the_callback_is_temporarily_unavailable(tmp_path: Path) -> None:
+    """The browser reaches TaskManager, but the server-to-server exchange cannot: the
+    client is told ``temporarily_unavailable`` with ``state`` and ``iss``."""
+    closed = f"http://127.0.0.1:{free_port()}"
+    environ = {"TASKMCP_TASKMANAGER_INTERNAL_URL": closed}
+    async with run_stack(storage_url("memory", tmp_path), auth_environ=environ) as stack:
+        client = await stack.register()
+        browser = Browser()
+        try:
+            url = stack.authorize_url(str(client["client_id"]), pkce_pair()[1])
+            final = await stack.authorize(browser, url)
+        finally:
+            await browser.close()
+    assert final.location is not None
+    params = query_of(final.location)
+    assert params["error"] == "temporarily_unavailable"
+    assert params["state"] == "st-1"
+    assert params["iss"] == stack.issuer

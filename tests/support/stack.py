@@ -248,6 +248,7 @@ async def run_stack(
     policy: OAuthPolicy | None = None,
     with_resource: bool = False,
     resource_environ: Mapping[str, str] | None = None,
+    auth_environ: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Stack]:
     """The stand-in and the authorization server, and with ``with_resource`` the MCP
     resource server too (introspecting at the authorization server)."""
@@ -269,7 +270,7 @@ async def run_stack(
         await stack.enter_async_context(_serve(create_standin_app(standin, tm_store), tm_port))
         storage = await stack.enter_async_context(open_storage(storage_url))
         app = create_auth_app(
-            auth_settings(issuer, taskmanager, mcp_server),
+            auth_settings(issuer, taskmanager, mcp_server, **(auth_environ or {})),
             storage=storage,
             secret_key=SECRET_KEY,
             policy=policy,
