@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install tools run test lint typecheck unit clean
+.PHONY: install tools run test lint typecheck unit clean bench bench-smoke soak
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "taskmcp needs Python 3.11 or newer")'
@@ -22,14 +22,11 @@ install: $(STAMP)
 tools:
 	bash scripts/install-node-tools.sh
 
-# Starts what exists today: the authorization server (9000) and the resource server
-# (8001) on 127.0.0.1. Ctrl-C stops both; if either exits, the other is stopped too.
-# This becomes `taskmcp dev` (issue 7).
+# The whole system on 127.0.0.1, in one process: the TaskManager stand-in (4321), the
+# authorization server (9000) and the resource server (8001), with its data in
+# .taskmcp/. Ctrl-C stops it. Flags go through ARGS: make run ARGS="--revision dec".
 run: $(STAMP)
-	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; \
-	$(BIN)/taskmcp auth & \
-	$(BIN)/taskmcp resource & \
-	wait -n
+	$(BIN)/taskmcp dev $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -42,6 +39,23 @@ unit: $(STAMP) tools
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# Benchmarks against the official mcp SDK and bare aiohttp, all started on 127.0.0.1
+# (issue #8; bench/RESULTS.md). About 10 minutes; writes bench/out/latest.{json,md}.
+# bench-smoke is the few-seconds-per-scenario run that CI does under pytest.
+bench: $(STAMP)
+	$(BIN)/python -m bench $(ARGS)
+
+bench-smoke: $(STAMP)
+	$(BIN)/python -m bench --smoke $(ARGS)
+
+# Load and soak (issue #9): 64 MCP clients for 10 minutes against the stand-in, the
+# authorization server and the resource server as processes on 127.0.0.1 (CI runs
+# the same test for 60 s). Prints its figures; also writes them to .taskmcp/soak.json.
+soak: $(STAMP)
+	mkdir -p .taskmcp
+	TASKMCP_SOAK_SECONDS=$${TASKMCP_SOAK_SECONDS:-600} TASKMCP_SOAK_REPORT=.taskmcp/soak.json \
+	$(BIN)/pytest -q -s tests/soak
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

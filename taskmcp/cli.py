@@ -27,18 +27,23 @@ from taskmcp import __version__
 from taskmcp.auth_app import create_auth_app
 from taskmcp.config import (
     AUTH_SOURCES,
+    DEV_SOURCES,
     RESOURCE_SOURCES,
     STANDIN_SOURCES,
     AuthSettings,
     ConfigError,
+    DevSettings,
     ResourceSettings,
     Source,
     StandinSettings,
 )
+from taskmcp.devstack import banner, plan_dev_stack, run_dev_stack
 from taskmcp.logs import configure_logging
 from taskmcp.resource_app import create_resource_app
 from taskmcp.runner import ServeError, serve
 from taskmcp.secret_key import resolve_secret_key
+from taskmcp.serve_app import serve_single_origin
+from taskmcp.serve_settings import SERVE_SOURCES, ServeSettings
 from taskmcp.standin import create_standin_app, open_standin_store, seed_store, utcnow
 from taskmcp.storage import StorageConfigError, StorageUnavailableError, open_storage
 from taskmcp.tls import server_ssl_context
@@ -48,9 +53,8 @@ __all__ = ["build_parser", "load_settings", "main", "read_environ"]
 
 PROG = "taskmcp"
 EXIT_CONFIG = 2
-RESERVED = {
-    "dev": "reserved: run the whole system locally (not implemented yet)",
-}
+DEV_HELP = "run the whole system locally: TaskManager stand-in, both services, wired"
+SERVE_HELP = "run both services in one process on one origin (the simplest deployment)"
 STANDIN_HELP = "run a development stand-in for TaskManager (not TaskManager)"
 STANDIN_DESCRIPTION = (
     "Run a DEVELOPMENT STAND-IN that imitates the TaskManager web app's HTTP API "
@@ -60,6 +64,7 @@ STANDIN_DESCRIPTION = (
 
 _HOST = ("host", "interface to listen on (default 127.0.0.1)")
 _LOG_LEVEL = ("log_level", "debug, info, warning or error (default info)")
+_LOG_FORMAT = ("log_format", "text, or json for one JSON object per line (default text)")
 _TASKMANAGER = ("taskmanager_url", "browser-facing TaskManager URL (default http://localhost:4321)")
 _TLS = (
     ("tls_cert", "PEM certificate chain: serve HTTPS (needs --tls-key)"),
@@ -70,6 +75,7 @@ FLAG_HELP: Mapping[str, tuple[tuple[str, str], ...]] = {
         _HOST,
         ("port", "port to listen on (default 9000)"),
         _LOG_LEVEL,
+        _LOG_FORMAT,
         ("data_dir", "directory for the development key and database (default .taskmcp)"),
         ("public_url", "public issuer URL (default http://localhost:PORT)"),
         ("mcp_server_url", "public MCP server URL, without /mcp (default http://localhost:8001)"),
@@ -81,6 +87,7 @@ FLAG_HELP: Mapping[str, tuple[tuple[str, str], ...]] = {
         _HOST,
         ("port", "port to listen on (default 4321)"),
         _LOG_LEVEL,
+        _LOG_FORMAT,
         ("revision", "upstream revision to imitate: jan or dec (default jan)"),
         ("db", "memory:// or sqlite:///PATH (default memory://)"),
     ),
@@ -88,6 +95,7 @@ FLAG_HELP: Mapping[str, tuple[tuple[str, str], ...]] = {
         _HOST,
         ("port", "port to listen on (default 8001)"),
         _LOG_LEVEL,
+        _LOG_FORMAT,
         (
             "mcp_server_url",
             "public URL of this server, without /mcp (default http://localhost:PORT)",
@@ -97,14 +105,40 @@ FLAG_HELP: Mapping[str, tuple[tuple[str, str], ...]] = {
         _TASKMANAGER,
         *_TLS,
     ),
+    "serve": (
+        _HOST,
+        ("port", "port to listen on (default 8001)"),
+        _LOG_LEVEL,
+        _LOG_FORMAT,
+        (
+            "mcp_server_url",
+            "the one public origin: issuer, and MCP server without /mcp "
+            "(default http://localhost:PORT)",
+        ),
+        ("data_dir", "directory for the development key and database (default .taskmcp)"),
+        ("storage_url", "memory:// or sqlite:///PATH (default sqlite:///DATA_DIR/auth.db)"),
+        _TASKMANAGER,
+        *_TLS,
+    ),
+    "dev": (
+        ("host", "interface to listen on; loopback unless --allow-remote (default 127.0.0.1)"),
+        ("taskmanager_port", "port of the TaskManager stand-in (default 4321)"),
+        ("auth_port", "port of the authorization server (default 9000)"),
+        ("resource_port", "port of the MCP resource server (default 8001)"),
+        ("data_dir", "databases and secrets, kept across runs (default .taskmcp)"),
+        ("revision", "TaskManager revision: jan, or dec (service account) (default jan)"),
+        _LOG_LEVEL,
+        _LOG_FORMAT,
+    ),
 }
 SERVICES = (
     ("auth", "run the OAuth authorization server", AUTH_SOURCES),
     ("resource", "run the MCP resource server", RESOURCE_SOURCES),
+    ("serve", SERVE_HELP, SERVE_SOURCES),
 )
 ALIASES: Mapping[str, tuple[str, ...]] = {"public_url": ("--public-url",)}
 
-S = TypeVar("S", AuthSettings, ResourceSettings, StandinSettings)
+S = TypeVar("S", AuthSettings, ResourceSettings, StandinSettings, DevSettings)
 Command = Callable[[argparse.Namespace, Mapping[str, str]], int]
 
 log = logging.getLogger(__name__)
@@ -113,9 +147,6 @@ log = logging.getLogger(__name__)
 def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None = None) -> int:
     """Entry point of the ``taskmcp`` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
-    if args.command in RESERVED:
-        print(f"{PROG}: {args.command}: not implemented yet", file=sys.stderr)
-        return EXIT_CONFIG
     env = read_environ(Path.cwd(), os.environ if environ is None else environ)
     try:
         return COMMANDS[args.command](args, env)
@@ -195,16 +226,42 @@ async def _serve_standin(settings: StandinSettings) -> None:
         await serve(app, host=settings.host, port=settings.port)
 
 
-def _start_logging(settings: AuthSettings | ResourceSettings | StandinSettings) -> None:
-    configure_logging(settings.log_level)
-    for warning in settings.startup_warnings():
+def run_serve(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    settings = ServeSettings.load(environ, vars(args))
+    ssl_context = server_ssl_context(settings.resource)
+    _start_logging(settings.resource, settings.startup_warnings())
+    secret_key = resolve_secret_key(settings.auth)
+    serving = serve_single_origin(
+        settings, secret_key=secret_key, tools=default_registry(), ssl_context=ssl_context
+    )
+    asyncio.run(serving)
+    return 0
+
+
+def run_dev(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    settings = load_settings(DevSettings, args, environ)
+    _start_logging(settings)
+    stack = plan_dev_stack(settings)
+    asyncio.run(run_dev_stack(stack, ready=lambda: print(banner(stack), flush=True)))
+    return 0
+
+
+def _start_logging(
+    settings: AuthSettings | ResourceSettings | StandinSettings | DevSettings,
+    warnings: Sequence[str] | None = None,
+) -> None:
+    """Configure logging, then log ``warnings`` (default: the settings' own)."""
+    configure_logging(settings.log_level, settings.log_format)
+    for warning in settings.startup_warnings() if warnings is None else warnings:
         log.warning(warning)
 
 
 COMMANDS: Mapping[str, Command] = {
     "auth": run_auth,
     "resource": run_resource,
+    "serve": run_serve,
     "taskmanager": run_taskmanager,
+    "dev": run_dev,
 }
 
 
@@ -221,10 +278,9 @@ def build_parser() -> argparse.ArgumentParser:
     standin = commands.add_parser("taskmanager", help=STANDIN_HELP, description=STANDIN_DESCRIPTION)
     _add_flags(standin, "taskmanager", STANDIN_SOURCES)
     _add_seed_flags(standin)
-    for name, text in RESERVED.items():
-        reserved = commands.add_parser(name, help=text, description=text)
-        reserved.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
-        reserved.add_argument("--port", help="port to listen on")
+    dev = commands.add_parser("dev", help=DEV_HELP, description=DEV_HELP)
+    _add_flags(dev, "dev", DEV_SOURCES)
+    _add_dev_flags(dev)
     return parser
 
 
@@ -258,8 +314,7 @@ def _add_flags(parser: argparse.ArgumentParser, name: str, sources: Mapping[str,
         )
 
 
-def _add_seed_flags(parser: argparse.ArgumentParser) -> None:
-    """The repeatable account flags of ``taskmcp taskmanager``."""
+def _add_user_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--user",
         dest="users",
@@ -268,6 +323,24 @@ def _add_seed_flags(parser: argparse.ArgumentParser) -> None:
         help="an account (repeatable; created, or its password updated; default demo:demo) "
         f"[env {STANDIN_SOURCES['users'].env}, space-separated]",
     )
+
+
+def _add_dev_flags(parser: argparse.ArgumentParser) -> None:
+    """``taskmcp dev``'s accounts and its escape hatch for a non-loopback ``--host``."""
+    _add_user_flag(parser)
+    parser.add_argument(
+        "--allow-remote",
+        dest="allow_remote",
+        action="store_true",
+        default=None,
+        help="allow a non-loopback --host (e.g. 0.0.0.0 in a container); public URLs stay "
+        f"http://localhost:PORT [env {DEV_SOURCES['allow_remote'].env}]",
+    )
+
+
+def _add_seed_flags(parser: argparse.ArgumentParser) -> None:
+    """The repeatable account flags of ``taskmcp taskmanager``."""
+    _add_user_flag(parser)
     parser.add_argument(
         "--client",
         dest="clients",

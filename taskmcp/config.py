@@ -45,10 +45,12 @@ from taskmcp.settings_types import (
 
 __all__ = [
     "AUTH_SOURCES",
+    "DEV_SOURCES",
     "RESOURCE_SOURCES",
     "STANDIN_SOURCES",
     "AuthSettings",
     "ConfigError",
+    "DevSettings",
     "ResourceSettings",
     "Source",
     "StandinSettings",
@@ -64,6 +66,7 @@ DEFAULT_STANDIN_PORT = 4321
 DEFAULT_STANDIN_USER = SeedUser(username="demo", password=SecretStr("demo"))
 
 LogLevel = Literal["debug", "info", "warning", "error"]
+LogFormat = Literal["text", "json"]
 Env = Literal["development", "production"]
 TaskManagerAuth = Literal["user", "service"]
 RevisionName = Literal["jan", "dec"]
@@ -81,6 +84,8 @@ class Source:
 
 _COMMON_SOURCES = {
     "log_level": Source("TASKMCP_LOG_LEVEL", "--log-level"),
+    "log_format": Source("TASKMCP_LOG_FORMAT", "--log-format"),
+    "metrics_token": Source("TASKMCP_METRICS_TOKEN"),
     "env": Source("TASKMCP_ENV"),
     "taskmanager_url": Source("TASKMANAGER_OAUTH_HOST", "--taskmanager-url"),
     "taskmanager_internal_url": Source(
@@ -127,6 +132,11 @@ RESOURCE_SOURCES: Mapping[str, Source] = {
     "allowed_origins": Source("TASKMCP_ALLOWED_ORIGINS"),
     "no_auth": Source("TASKMCP_NO_AUTH", "--no-auth"),
     "introspection_cache_ttl": Source("TASKMCP_INTROSPECTION_CACHE_TTL"),
+    "taskmanager_timeout": Source("TASKMCP_TASKMANAGER_TIMEOUT"),
+    "mcp_rate_limit": Source("TASKMCP_MCP_RATE_LIMIT"),
+    "mcp_rate_burst": Source("TASKMCP_MCP_RATE_BURST"),
+    "mcp_max_streams": Source("TASKMCP_MCP_MAX_STREAMS"),
+    "mcp_max_sessions": Source("TASKMCP_MCP_MAX_SESSIONS"),
     **_COMMON_SOURCES,
 }
 
@@ -138,6 +148,23 @@ STANDIN_SOURCES: Mapping[str, Source] = {
     "users": Source("TASKMCP_STANDIN_USERS", "--user"),
     "clients": Source("TASKMCP_STANDIN_CLIENTS", "--client"),
     "log_level": Source("TASKMCP_LOG_LEVEL", "--log-level"),
+    "log_format": Source("TASKMCP_LOG_FORMAT", "--log-format"),
+}
+
+# ``taskmcp dev`` reads only these: a deployment's .env (production mode, public URLs,
+# secrets) cannot leak into the local stack. The ports and the data directory reuse
+# the variables of the services they configure.
+DEV_SOURCES: Mapping[str, Source] = {
+    "host": Source("TASKMCP_DEV_HOST", "--host"),
+    "allow_remote": Source("TASKMCP_DEV_ALLOW_REMOTE", "--allow-remote"),
+    "taskmanager_port": Source("TASKMCP_STANDIN_PORT", "--taskmanager-port"),
+    "auth_port": Source("TASKMCP_AUTH_PORT", "--auth-port"),
+    "resource_port": Source("TASKMCP_RESOURCE_PORT", "--resource-port"),
+    "data_dir": Source("TASKMCP_DATA_DIR", "--data-dir"),
+    "users": Source("TASKMCP_STANDIN_USERS", "--user"),
+    "revision": Source("TASKMCP_STANDIN_REVISION", "--revision"),
+    "log_level": Source("TASKMCP_LOG_LEVEL", "--log-level"),
+    "log_format": Source("TASKMCP_LOG_FORMAT", "--log-format"),
 }
 
 
@@ -180,6 +207,8 @@ class _Settings(_Loadable):
     """The fields and rules both taskmcp services share."""
 
     log_level: Annotated[LogLevel, choice(LogLevel)] = "info"
+    log_format: Annotated[LogFormat, choice(LogFormat)] = "text"
+    metrics_token: SecretKey | None = None
     env: Annotated[Env, choice(Env)] = "development"
     introspection_client_id: str = "taskmcp-resource"
     introspection_client_secret: SecretStr | None = None
@@ -289,6 +318,11 @@ class ResourceSettings(_Settings):
     allowed_origins: Origins = ()
     no_auth: Flag = False
     introspection_cache_ttl: Seconds = 60.0
+    taskmanager_timeout: Seconds = 10.0  # total seconds per TaskManager request
+    mcp_rate_limit: Count = 10  # requests per second per user, sustained
+    mcp_rate_burst: Count = 50  # requests per user in a burst
+    mcp_max_streams: Count = 16  # standalone SSE streams per user at once
+    mcp_max_sessions: Count = 32  # legacy sessions per user (the oldest is evicted)
 
     SOURCES: ClassVar[Mapping[str, Source]] = RESOURCE_SOURCES
 
@@ -303,6 +337,8 @@ class ResourceSettings(_Settings):
         if self.taskmanager_auth == "service":
             fields = ("taskmanager_username", "taskmanager_password")
             self._require(fields, "when TASKMCP_TASKMANAGER_AUTH=service")
+        if self.taskmanager_timeout <= 0:
+            raise ConfigError("TASKMCP_TASKMANAGER_TIMEOUT: must be greater than 0")
         if self.no_auth and (self.env == "production" or not is_loopback(self.host)):
             raise ConfigError(
                 "TASKMCP_NO_AUTH: allowed only in development with a loopback "
@@ -338,11 +374,51 @@ class StandinSettings(_Loadable):
     users: SeedUsers = Field(default=(DEFAULT_STANDIN_USER,), min_length=1)
     clients: SeedClients = ()
     log_level: Annotated[LogLevel, choice(LogLevel)] = "info"
+    log_format: Annotated[LogFormat, choice(LogFormat)] = "text"
 
     SOURCES: ClassVar[Mapping[str, Source]] = STANDIN_SOURCES
 
     def startup_warnings(self) -> tuple[str, ...]:
         return ("this is a development stand-in for TaskManager, not TaskManager",)
+
+
+class DevSettings(_Loadable):
+    """The whole local system in one process (``taskmcp dev``): the stand-in, the
+    authorization server and the resource server, wired by ``taskmcp.devstack``."""
+
+    host: Host = DEFAULT_HOST
+    allow_remote: Flag = False
+    taskmanager_port: Port = DEFAULT_STANDIN_PORT
+    auth_port: Port = DEFAULT_AUTH_PORT
+    resource_port: Port = DEFAULT_RESOURCE_PORT
+    data_dir: Path = Path(DEFAULT_DATA_DIR)
+    users: SeedUsers = Field(default=(DEFAULT_STANDIN_USER,), min_length=1)
+    revision: Annotated[RevisionName, choice(RevisionName)] = "jan"
+    log_level: Annotated[LogLevel, choice(LogLevel)] = "info"
+    log_format: Annotated[LogFormat, choice(LogFormat)] = "text"
+
+    SOURCES: ClassVar[Mapping[str, Source]] = DEV_SOURCES
+
+    def check_requirements(self) -> None:
+        # Demo accounts and development secrets: loopback only, unless asked for.
+        if not is_loopback(self.host) and not self.allow_remote:
+            raise ConfigError(
+                f"{self.SOURCES['host'].flag}: must be loopback (127.0.0.1, ::1, localhost) "
+                f"unless {self.SOURCES['allow_remote'].flag} is given"
+            )
+        ports = (self.taskmanager_port, self.auth_port, self.resource_port)
+        if len(set(ports)) != len(ports):
+            raise ConfigError(
+                "--taskmanager-port, --auth-port, --resource-port: must be three different ports"
+            )
+
+    def startup_warnings(self) -> tuple[str, ...]:
+        if is_loopback(self.host):
+            return ()
+        return (
+            f"listening on {self.host}: the demo accounts and this development stack are "
+            "reachable from other machines",
+        )
 
 
 def _collect(

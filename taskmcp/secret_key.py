@@ -4,6 +4,9 @@
 ``taskmcp.config``). In production it is required. In development a random key is
 generated once into ``<data_dir>/secret.key`` (mode 0600) and reused on every start, so
 tokens survive restarts. The key itself is never logged.
+
+``stored_secret`` is the same read-or-create for the other development secrets that
+``taskmcp dev`` keeps in the data directory.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 from taskmcp.config import AuthSettings, ConfigError
 from taskmcp.settings_types import MIN_SECRET_LENGTH
 
-__all__ = ["KEY_FILE", "resolve_secret_key"]
+__all__ = ["KEY_FILE", "resolve_secret_key", "stored_secret"]
 
 KEY_FILE = "secret.key"
 
@@ -31,7 +34,13 @@ def resolve_secret_key(settings: AuthSettings) -> bytes:
         return settings.secret_key.get_secret_value().encode()
     if settings.env == "production":
         raise ConfigError("TASKMCP_SECRET_KEY: required when TASKMCP_ENV=production")
-    path = settings.data_dir / KEY_FILE
+    key = stored_secret(settings.data_dir / KEY_FILE)
+    log.info("using the development secret key in %s", settings.data_dir / KEY_FILE)
+    return key
+
+
+def stored_secret(path: Path) -> bytes:
+    """The random secret kept in ``path``, created (mode 0600) on first use."""
     try:
         return _read_key(path) if path.exists() else _create_key(path)
     except OSError as exc:
@@ -62,5 +71,4 @@ def _create_key(path: Path) -> bytes:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-    log.info("using the development secret key in %s", path)
     return _read_key(path)

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from pytest_aiohttp import AiohttpClient
+from aiohttp import web
+from pytest_aiohttp import AiohttpClient, AiohttpServer
 
 from taskmcp.auth_app import create_auth_app
 from taskmcp.cli import build_parser, load_settings, main, read_environ
@@ -150,12 +151,17 @@ def test_a_bad_value_in_dotenv_is_named_by_its_variable(
     assert line == "taskmcp: configuration error: MCP_SERVER_URL: must not end with '/'"
 
 
-@pytest.mark.parametrize("command", ["dev"])
-def test_reserved_commands_are_not_implemented_yet(
-    command: str, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("command", ["dev", "serve"])
+def test_every_command_names_a_bad_port_flag(
+    command: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main([command, "--host", "127.0.0.1", "--port", "1"], environ={}) == 2
-    assert _error_line(capsys) == f"taskmcp: {command}: not implemented yet"
+    monkeypatch.chdir(tmp_path)
+    flag = "--auth-port" if command == "dev" else "--port"
+    assert main([command, flag, "0"], environ={}) == 2
+    assert _error_line(capsys).startswith(f"taskmcp: configuration error: {flag}: ")
 
 
 # -- real processes ---------------------------------------------------------------------
@@ -223,9 +229,10 @@ def test_help_works(tmp_path: Path, args: list[str], expected: str) -> None:
     assert expected in result.stdout
 
 
-def test_the_dev_help_names_the_reserved_command(tmp_path: Path) -> None:
+def test_the_help_names_dev_and_serve(tmp_path: Path) -> None:
     result = _python(["-m", "taskmcp.cli", "--help"], tmp_path)
-    assert "reserved: run the whole system locally (not implemented yet)" in result.stdout
+    assert "run the whole system locally" in result.stdout
+    assert "run both services in one process on one origin" in result.stdout
 
 
 def _free_port() -> int:
@@ -295,10 +302,13 @@ async def memory_storage() -> AsyncIterator[Storage]:
 
 
 async def test_auth_app_is_healthy_and_ready_with_memory_storage(
-    aiohttp_client: AiohttpClient, memory_storage: Storage
+    aiohttp_client: AiohttpClient, aiohttp_server: AiohttpServer, memory_storage: Storage
 ) -> None:
+    taskmanager = await aiohttp_server(web.Application())  # any HTTP answer below 500
+    url = str(taskmanager.make_url("/")).rstrip("/")
+    settings = AuthSettings.load({"TASKMANAGER_OAUTH_HOST": url})
     client = await aiohttp_client(
-        create_auth_app(AuthSettings.load({}), storage=memory_storage, secret_key=TEST_KEY)
+        create_auth_app(settings, storage=memory_storage, secret_key=TEST_KEY)
     )
     healthz = await client.get("/healthz")
     assert (healthz.status, await healthz.json()) == (200, {"status": "ok"})
@@ -318,7 +328,8 @@ async def test_auth_app_is_not_ready_when_storage_fails(
     )
     readyz = await client.get("/readyz")
     assert readyz.status == 503
-    assert await readyz.json() == {"status": "not ready", "checks": {"storage": "unreachable"}}
+    body = await readyz.json()
+    assert (body["status"], body["checks"]["storage"]) == ("not ready", "unreachable")
     assert (await client.get("/healthz")).status == 200
 
 
@@ -354,7 +365,7 @@ async def test_serve_runs_until_stopped_then_cleans_up(memory_storage: Storage) 
     async with aiohttp.ClientSession() as session:
         for _ in range(100):
             try:
-                async with session.get(f"http://127.0.0.1:{port}/readyz") as response:
+                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
                     assert response.status == 200
                     break
             except aiohttp.ClientConnectionError:

@@ -9,6 +9,7 @@ import pytest
 
 from taskmcp.config import (
     AUTH_SOURCES,
+    DEV_SOURCES,
     RESOURCE_SOURCES,
     STANDIN_SOURCES,
     AuthSettings,
@@ -337,7 +338,12 @@ def test_production_never_falls_back_to_a_key_file(tmp_path: Path) -> None:
 
 def test_env_example_documents_every_variable() -> None:
     text = (ROOT / ".env.example").read_text()
-    sources = (*AUTH_SOURCES.values(), *RESOURCE_SOURCES.values(), *STANDIN_SOURCES.values())
+    sources = (
+        *AUTH_SOURCES.values(),
+        *RESOURCE_SOURCES.values(),
+        *STANDIN_SOURCES.values(),
+        *DEV_SOURCES.values(),
+    )
     variables = {s.env for s in sources}
     missing = sorted(v for v in variables if f"# {v}=" not in text)
     assert missing == []

@@ -21,6 +21,7 @@ HTTP 401/403; after the stream has started it can only be a JSON-RPC error.
 from __future__ import annotations
 
 import asyncio
+import collections
 import enum
 import logging
 from collections.abc import Callable, Mapping
@@ -59,14 +60,23 @@ class Exchange:
         self._headers = dict(headers)
         self._keepalive = keepalive
         self._abandon = abandon
-        self._queue: asyncio.Queue[JsonObject] = asyncio.Queue()
+        self._queue: collections.deque[JsonObject] = collections.deque()
+        self._wakeup: asyncio.Future[None] | None = None
 
     def post(self, message: JsonObject) -> None:
         """The ``Outbox`` sink: queue a notification for this request's stream."""
-        self._queue.put_nowait(message)
+        self._queue.append(message)
+        self._wake()
+
+    def _wake(self, *_: object) -> None:
+        if self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
 
     async def respond(self, task: asyncio.Task[Reply]) -> web.StreamResponse:
         try:
+            # One turn of the loop lets the new task take its first step: a request that
+            # needs no I/O is finished then, and nothing has to be woken up.
+            await asyncio.sleep(0)
             first = await self._next(task)
             if first is _Signal.DONE:
                 return await self._single(task)
@@ -76,21 +86,23 @@ class Exchange:
             raise
 
     async def _next(self, task: asyncio.Task[Reply]) -> JsonObject | _Signal:
-        """The next queued notification (these go before the reply), DONE or IDLE."""
-        if not self._queue.empty():
-            return self._queue.get_nowait()
-        if task.done():
-            return _Signal.DONE
-        getter = asyncio.ensure_future(self._queue.get())
-        try:
-            await asyncio.wait(
-                {getter, task}, timeout=self._keepalive, return_when="FIRST_COMPLETED"
-            )
-        finally:
-            if not getter.done():
-                getter.cancel()  # a pending get() leaves its item in the queue
-        if getter.done() and not getter.cancelled():
-            return getter.result()
+        """The next queued notification (these go before the reply), DONE or IDLE.
+
+        One future wakes this up: set by ``post``, by the task finishing, or by the
+        keep-alive timer (cheaper than waiting on a queue getter and the task)."""
+        if not self._queue and not task.done():
+            loop = asyncio.get_running_loop()
+            self._wakeup = loop.create_future()
+            task.add_done_callback(self._wake)
+            timer = loop.call_later(self._keepalive, self._wake)
+            try:
+                await self._wakeup
+            finally:
+                timer.cancel()
+                task.remove_done_callback(self._wake)
+                self._wakeup = None
+        if self._queue:
+            return self._queue.popleft()
         return _Signal.DONE if task.done() else _Signal.IDLE
 
     def _reply(self, task: asyncio.Task[Reply], *, streaming: bool) -> Reply | None:

@@ -30,6 +30,7 @@ from taskmcp.urls import normalize_origin, origin_of
 __all__ = ["GuardPolicy", "guard_middleware", "host_allowed", "origin_allowed"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+MAX_REMEMBERED_HOSTS = 256
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,22 @@ def origin_allowed(policy: GuardPolicy, origin: str) -> bool:
 
 
 def guard_middleware(policy: GuardPolicy) -> Middleware:
+    # Host decisions are remembered per header value (the same few values arrive on
+    # every request); the memo is emptied when full, so odd Host values cannot grow it.
+    decided: dict[str | None, bool] = {}
+
+    def host_ok(host: str | None) -> bool:
+        allowed = decided.get(host)
+        if allowed is None:
+            allowed = host_allowed(policy, host)
+            if len(decided) >= MAX_REMEMBERED_HOSTS:
+                decided.clear()
+            decided[host] = allowed
+        return allowed
+
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if not host_allowed(policy, request.headers.get("Host")):
+        if not host_ok(request.headers.get("Host")):
             raise MisdirectedHost("Invalid Host header")
         origin = request.headers.get("Origin")
         if (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 
 from multidict import CIMultiDictProxy
@@ -62,6 +63,7 @@ def _media_types(accept: str) -> set[str]:
     return {part.split(";", 1)[0].strip().lower() for part in accept.split(",")}
 
 
+@functools.lru_cache(maxsize=256)  # clients send the same few values on every request
 def accepts(accept: str | None) -> tuple[bool, bool]:
     """Whether an ``Accept`` value admits (JSON, SSE); ``*/*`` admits both."""
     types = _media_types(accept or "")
@@ -71,6 +73,7 @@ def accepts(accept: str | None) -> tuple[bool, bool]:
     )
 
 
+@functools.lru_cache(maxsize=256)
 def is_json(content_type: str | None) -> bool:
     """``application/json``, with or without parameters such as ``charset``."""
     return (content_type or "").split(";", 1)[0].strip().lower() == JSON

@@ -12,6 +12,7 @@
     ├── HeaderMismatch                 -32020  400
     ├── MissingClientCapability        -32021  400
     ├── UnsupportedProtocolVersion     -32022  400
+    ├── TooManyRequests                -32000  429 (``Retry-After``; a per-user limit)
     └── TransportError                 an HTTP-level refusal, code -32600, own status
         ├── NotAcceptable              406
         ├── UnsupportedMediaType       415
@@ -20,6 +21,7 @@
         ├── SessionNotFound            404
         ├── StreamConflict             409
         ├── PayloadTooLarge            413
+        ├── RequestTimeout             408 (the body did not arrive in time)
         ├── ForbiddenOrigin            403
         └── MisdirectedHost            421
 
@@ -57,11 +59,13 @@ __all__ = [
     "PayloadTooLarge",
     "Request",
     "RequestId",
+    "RequestTimeout",
     "ResourceNotFound",
     "Response",
     "SessionNotFound",
     "SessionRequired",
     "StreamConflict",
+    "TooManyRequests",
     "TransportError",
     "UnsupportedMediaType",
     "UnsupportedProtocolVersion",
@@ -99,6 +103,10 @@ class JsonRpcError(Exception):
 
     def code_for(self, era: Era | None) -> int:
         return self.code
+
+    def http_headers(self) -> dict[str, str]:
+        """Extra headers of the HTTP response that carries this error."""
+        return dict(self.headers)
 
     def error_object(self, era: Era | None) -> JsonObject:
         error: JsonObject = {"code": self.code_for(era), "message": self.message}
@@ -150,6 +158,23 @@ class UnsupportedProtocolVersion(JsonRpcError):
     code = -32022
 
 
+class TooManyRequests(JsonRpcError):
+    """A per-user limit on ``/mcp`` (``taskmcp.mcp.limits``); -32000 is an
+    implementation code (-32000…-32019 are free in both eras, §5.3)."""
+
+    code = -32000
+    status = 429
+
+    def __init__(
+        self, message: str, *, retry_after: int, request_id: RequestId | None = None
+    ) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(message, data={"retryAfter": self.retry_after}, request_id=request_id)
+
+    def http_headers(self) -> dict[str, str]:
+        return {**super().http_headers(), "Retry-After": str(self.retry_after)}
+
+
 class TransportError(JsonRpcError):
     code = -32600
 
@@ -181,6 +206,10 @@ class StreamConflict(TransportError):
 
 class PayloadTooLarge(TransportError):
     status = 413
+
+
+class RequestTimeout(TransportError):
+    status = 408
 
 
 class ForbiddenOrigin(TransportError):
@@ -220,7 +249,9 @@ def parse_json(raw: bytes) -> object:
         value: object = json.loads(raw)
     except (ValueError, RecursionError):
         raise ParseError("Parse error") from None
-    if _depth_exceeds(value, MAX_DEPTH):
+    # Nesting needs one bracket per level, so a body with at most MAX_DEPTH brackets
+    # (those inside strings only add to the count) is never walked.
+    if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and _depth_exceeds(value, MAX_DEPTH):
         raise ParseError(f"Parse error: JSON nested deeper than {MAX_DEPTH} levels")
     return value
 

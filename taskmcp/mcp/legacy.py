@@ -7,8 +7,9 @@
   named request of this session (all of them, if the client reused the id).
 * JSON-RPC batches only inside a 2025-03-26 session; they are answered with one JSON
   array (their progress and log notifications are not delivered).
-* GET opens the session's one standalone SSE stream (409 for a second one): taskmcp
-  sends nothing unprompted, so it carries keep-alives until DELETE, expiry or shutdown.
+* GET opens the session's one standalone SSE stream (409 for a second one; 429 past
+  the user's stream limit, ``taskmcp.mcp.limits``): taskmcp sends nothing unprompted,
+  so it carries keep-alives until DELETE, expiry or shutdown.
 * DELETE ends the session (204) and closes its stream.
 * A client that disconnects does not cancel its request (§4.4): it finishes detached.
 """
@@ -20,7 +21,7 @@ import dataclasses
 
 from aiohttp import hdrs, web
 
-from taskmcp.keys import MCP_SERVER, SESSIONS, STREAMS, TASKS, TRANSPORT
+from taskmcp.keys import LIMITS, MCP_SERVER, SESSIONS, STREAMS, TASKS, TRANSPORT
 from taskmcp.mcp.headers import MCP_PROTOCOL_VERSION, MCP_SESSION_ID, accepts, single_value
 from taskmcp.mcp.jsonrpc import (
     InvalidParams,
@@ -163,6 +164,7 @@ async def open_stream(request: web.Request, access: AccessInfo) -> web.StreamRes
     hub = request.app[STREAMS]
     if hub.session_stream(session.id) is not None:
         raise StreamConflict("Conflict: only one GET stream is allowed per session")
+    request.app[LIMITS].admit_stream(hub, access.sub, None)
     live = LiveStream("get", owner=access.sub, session_id=session.id)
     hub.add(live)
     try:

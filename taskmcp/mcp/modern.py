@@ -19,9 +19,10 @@ are ignored: no sessions, no resumption.
 
 ``subscriptions/listen`` answers with an SSE stream whose first message is
 ``notifications/subscriptions/acknowledged`` (tagged with the subscription id = the
-request id). taskmcp honours none of the notification types (its lists never
-change), so the acknowledged set is empty; the stream then carries keep-alives, and
-on shutdown the final ``{resultType: "complete"}`` response.
+request id); past the user's stream limit it is 429 (``taskmcp.mcp.limits``). taskmcp
+honours none of the notification types (its lists never change), so the acknowledged
+set is empty; the stream then carries keep-alives, and on shutdown the final
+``{resultType: "complete"}`` response.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Any
 
 from aiohttp import web
 
-from taskmcp.keys import STREAMS, TRANSPORT
+from taskmcp.keys import LIMITS, STREAMS, TRANSPORT
 from taskmcp.mcp.dispatch import Reply
 from taskmcp.mcp.headers import (
     MCP_METHOD,
@@ -137,6 +138,7 @@ async def _listen(
         )
     tag = {SUBSCRIPTION_ID_META: message.id}
     hub = request.app[STREAMS]
+    request.app[LIMITS].admit_stream(hub, access.sub, message.id)
     live = LiveStream("listen", owner=access.sub, request_id=message.id)
     hub.add(live)
     try:

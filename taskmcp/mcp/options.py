@@ -22,3 +22,6 @@ class TransportOptions:
     """Opening one more evicts that user's least recently used session."""
     sweep_interval: float = 60.0
     """Seconds between sweeps of expired sessions."""
+    body_timeout: float = 30.0
+    """Seconds a POST body may take to arrive once its headers have; slower → 408, so
+    that a client trickling its body cannot hold a request open forever."""

@@ -16,17 +16,18 @@ GET/DELETE with a session id                        legacy: stream / end session
 ==================================================  ==============================
 
 The chosen era is stored in the request (``ERA``) so that the error middleware can
-pick the era's HTTP status for an error.
+pick the era's HTTP status for an error. Every authenticated request then counts
+against its user's limits (``taskmcp.mcp.limits``; 429 beyond).
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from taskmcp.keys import ERA
+from taskmcp.keys import ERA, LIMITS
 from taskmcp.mcp import legacy, modern
 from taskmcp.mcp.headers import MCP_PROTOCOL_VERSION, MCP_SESSION_ID, single_value
-from taskmcp.mcp.jsonrpc import Era, MethodNotAllowed
+from taskmcp.mcp.jsonrpc import Era, MethodNotAllowed, request_id_of
 from taskmcp.mcp.transport import read_json
 from taskmcp.mcp.versions import LEGACY_VERSIONS, MODERN_VERSIONS, era_for_post, unsupported_version
 from taskmcp.resource.bearer import authenticate
@@ -41,6 +42,7 @@ async def handle_post(request: web.Request) -> web.StreamResponse:
     body = await read_json(request)
     era: Era = era_for_post(single_value(request.headers, MCP_PROTOCOL_VERSION), body)
     request[ERA] = era
+    request.app[LIMITS].admit(access.sub, body, request_id_of(body))
     if era == "modern":
         return await modern.post(request, access, body)
     return await legacy.post(request, access, body)
@@ -59,10 +61,12 @@ def _stream_era(request: web.Request) -> None:
 async def handle_get(request: web.Request) -> web.StreamResponse:
     access = await authenticate(request)
     _stream_era(request)
+    request.app[LIMITS].admit(access.sub, None, None)
     return await legacy.open_stream(request, access)
 
 
 async def handle_delete(request: web.Request) -> web.StreamResponse:
     access = await authenticate(request)
     _stream_era(request)
+    request.app[LIMITS].admit(access.sub, None, None)
     return await legacy.delete_session(request, access)

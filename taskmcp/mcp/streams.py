@@ -55,6 +55,10 @@ class StreamHub:
     def discard(self, stream: LiveStream) -> None:
         self._streams.discard(stream)
 
+    def count(self, owner: str) -> int:
+        """How many streams ``owner`` holds open (the per-user limit counts these)."""
+        return sum(1 for s in self._streams if s.owner == owner)
+
     def session_stream(self, session_id: str) -> LiveStream | None:
         return next(
             (s for s in self._streams if s.kind == "get" and s.session_id == session_id), None

@@ -3,8 +3,9 @@ it, and holding a long-lived stream open (mcp-protocol §3).
 
 Body checks, in the SDK's order: ``Accept`` must list both ``application/json`` and
 ``text/event-stream`` (406), ``Content-Type`` must be ``application/json`` (415), the
-body must fit in ``max_body`` bytes (413), and it must parse (400 + -32700; deeply
-nested JSON included). Every refusal carries an id-less JSON-RPC error body.
+body must fit in ``max_body`` bytes (413) and arrive within ``body_timeout`` seconds
+(408), and it must parse (400 + -32700; deeply nested JSON included). Every refusal
+carries an id-less JSON-RPC error body.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from taskmcp.mcp.jsonrpc import (
     NotAcceptable,
     PayloadTooLarge,
     Request,
+    RequestTimeout,
     UnsupportedMediaType,
     parse_json,
 )
@@ -62,9 +64,15 @@ async def read_json(request: web.Request) -> object:
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"Payload Too Large: the limit is {limit} bytes")
     try:
-        raw = await request.read()
+        if request.content.is_eof():  # it arrived with the headers (the usual case)
+            raw = await request.read()
+        else:
+            async with asyncio.timeout(request.app[TRANSPORT].body_timeout):
+                raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise PayloadTooLarge(f"Payload Too Large: the limit is {limit} bytes") from None
+    except TimeoutError:
+        raise RequestTimeout("Request Timeout: the body did not arrive in time") from None
     return parse_json(raw)
 
 

@@ -32,6 +32,7 @@ from taskmcp.oauth.redirects import RedirectUriError, add_query, select_redirect
 from taskmcp.oauth.resources import resolve_resource
 from taskmcp.oauth.scopes import parse_scopes
 from taskmcp.oauth.transaction import ConsentTransaction, seal_transaction
+from taskmcp.observability.requests import note_client
 from taskmcp.settings_types import is_loopback
 from taskmcp.storage import Client
 
@@ -127,6 +128,7 @@ async def authorize(request: web.Request) -> web.Response:
     ctx.limit(request, "authorize", ctx.policy.authorize_limit)
     params = Params(request.query)
     target = await _target(ctx, params)
+    note_client(request, target.client.client_id)
     try:
         state = params.get("state")
     except InvalidRequest as exc:

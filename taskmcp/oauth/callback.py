@@ -31,6 +31,7 @@ from taskmcp.oauth.errors import (
 )
 from taskmcp.oauth.params import Params
 from taskmcp.oauth.redirects import add_query
+from taskmcp.observability.requests import note_client
 from taskmcp.storage import AuthorizationCode, Consent, Grant, PendingAuthorization
 from taskmcp.taskmanager import (
     TaskManagerClient,
@@ -77,6 +78,7 @@ async def callback(request: web.Request) -> web.Response:
     ctx = request.app[OAUTH]
     params = Params(request.query)
     pending = await _pending(ctx, request, params)
+    note_client(request, pending.client_id)
     try:
         code = await _complete(ctx, pending, params)
     except OAuthError as exc:
@@ -144,6 +146,7 @@ async def _replace_grant(
         )
         if previous is not None:
             await ctx.storage.revoke_grant(previous.grant_id, now=now)
+            ctx.metrics.revoked("replaced")
     grant = Grant(
         grant_id=grant_id, user_id=subject, client_id=pending.client_id,
         resource=pending.resource, scopes=pending.scopes,
@@ -172,4 +175,5 @@ async def _mint_code(ctx: OAuthContext, pending: PendingAuthorization, grant: Gr
             expires_at=now + ctx.policy.code_ttl,
         )
     )
+    ctx.metrics.code_issued()
     return value

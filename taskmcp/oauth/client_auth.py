@@ -6,7 +6,8 @@ and ``client_secret_post``; every confidential client may use either secret meth
 (claude.ai posts the secret even when only Basic is advertised). Using more than one
 method in a request is ``invalid_request``. Basic credentials are form-urlencoded
 before base64, so both halves are unquoted after splitting on the first ``:``.
-Secrets are compared in constant time, and failures are rate limited per client.
+Secrets are compared in constant time, and failures are rate limited per client and
+address (``secret_attempts``).
 """
 
 from __future__ import annotations

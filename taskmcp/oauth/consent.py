@@ -22,6 +22,7 @@ from taskmcp.oauth.errors import AccessDenied, InvalidRequest
 from taskmcp.oauth.params import Params
 from taskmcp.oauth.pkce import new_verifier, s256_challenge
 from taskmcp.oauth.transaction import ConsentTransaction, is_fresh, open_transaction
+from taskmcp.observability.requests import note_client
 from taskmcp.storage import ConflictError, PendingAuthorization
 
 __all__ = ["consent", "upstream_state"]
@@ -65,6 +66,7 @@ async def consent(request: web.Request) -> web.Response:
         decision = params.get("decision")
     except InvalidRequest as exc:
         raise PageError("Invalid request", exc.description or "Malformed form.") from exc
+    note_client(request, txn.client_id)
     if await ctx.clients.get(txn.client_id) is None:
         raise PageError("Unknown application", "This application is no longer registered.")
     if decision == "deny":

@@ -20,6 +20,7 @@ from taskmcp.oauth.policy import OAuthPolicy, RateLimit
 from taskmcp.oauth.ratelimit import RateLimiter, client_ip, rate_key
 from taskmcp.oauth.transaction import BrowserCookie
 from taskmcp.oauth.upstream_grants import UpstreamGrants
+from taskmcp.observability.metrics import AuthMetrics
 from taskmcp.storage import Storage
 from taskmcp.taskmanager import UpstreamOAuthClient
 
@@ -44,6 +45,7 @@ class OAuthContext:
     grants: UpstreamGrants
     pages: Pages
     browser: BrowserCookie
+    metrics: AuthMetrics
     trusted_proxies: Sequence[Network] = ()
 
     @property

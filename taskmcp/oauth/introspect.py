@@ -2,11 +2,13 @@
 
 Only the resource server may call it, authenticated with its own credentials
 (``TASKMCP_INTROSPECTION_CLIENT_ID``/``_SECRET``; Basic or form), never public
-clients, and without CORS. Unknown, expired, revoked, or foreign-audience tokens get
-exactly ``{"active": false}``. For an active access token the answer carries what
-the resource server needs and nothing more, plus the user's current TaskManager
-access token (refreshed when near expiry) under ``taskmanager_access_token``: it
-goes to the authenticated resource server only, never to an MCP client.
+clients, and without CORS. Failed authentications are limited per client and address
+(``secret_attempts``), like client secrets at ``/token``. Unknown, expired, revoked,
+or foreign-audience tokens get exactly ``{"active": false}``. For an active access
+token the answer carries what the resource server needs and nothing more, plus the
+user's current TaskManager access token (refreshed when near expiry) under
+``taskmanager_access_token``: it goes to the authenticated resource server only,
+never to an MCP client.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from taskmcp.oauth.context import OAuthContext
 from taskmcp.oauth.errors import InvalidClient
 from taskmcp.oauth.resources import normalize_resource
 from taskmcp.oauth.scopes import format_scopes
+from taskmcp.oauth.secret_attempts import record_failure, refuse_if_blocked
 from taskmcp.oauth.token import NO_STORE, form_params
+from taskmcp.observability.requests import note_client
 from taskmcp.storage import AccessToken, RefreshToken
 
 __all__ = ["introspect"]
@@ -48,7 +52,13 @@ async def introspect(request: web.Request) -> web.Response:
     ctx = request.app[OAUTH]
     params = await form_params(request)
     credentials = read_credentials(request.headers.get("Authorization"), params)
-    _authenticate(ctx, request, credentials.client_id, credentials.secret)
+    refuse_if_blocked(ctx, request, credentials.client_id)  # T3/V4: no brute force
+    try:
+        _authenticate(ctx, request, credentials.client_id, credentials.secret)
+    except InvalidClient:
+        record_failure(ctx, request, credentials.client_id)
+        raise
+    note_client(request, credentials.client_id)
     rule = ctx.policy.introspect_limit
     ctx.limiter.check("introspect", credentials.client_id, limit=rule.limit, window=rule.window,
                       now=ctx.now().timestamp())  # fmt: skip

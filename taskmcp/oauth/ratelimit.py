@@ -62,6 +62,20 @@ class RateLimiter:
             raise RateLimited(math.ceil((tat + interval - window_ns - now_ns) / _NS))
         self._tat[slot] = tat + interval
 
+    def retry_after(
+        self, bucket: str, key: str, *, limit: int, window: float, now: float
+    ) -> int | None:
+        """Seconds until ``check`` would admit one more request for ``key``, or ``None``
+        when it would admit one now. Counts nothing (a peek before doing the work)."""
+        if limit < 1 or window <= 0:
+            raise ValueError("limit must be >= 1 and window > 0")
+        now_ns, window_ns = _ns(now), _ns(window)
+        interval = max(1, window_ns // limit)
+        tat = max(self._tat.get((bucket, key), now_ns), now_ns)
+        if tat + interval - now_ns > window_ns:
+            return max(1, math.ceil((tat + interval - window_ns - now_ns) / _NS))
+        return None
+
     def _sweep(self, now: int) -> None:
         """Drop a few expired least-recently-used keys, and any above the cap."""
         for _ in range(_SWEEP_PER_CALL):

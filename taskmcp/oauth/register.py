@@ -1,10 +1,11 @@
 """``POST /register``: dynamic client registration (RFC 7591 §2, §3; checklist G1-G6,
 R1, R8, R9; mcp-protocol §8.4).
 
-Pipeline: rate limit per IP → body ≤ 16 KiB of JSON → validate the metadata (pydantic,
-then the redirect URIs one by one) → global cap on dynamic clients → store with a
-24 h TTL that becomes 90 days once the client completes a token request → 201 with
-every stored field, defaults included, and the secret shown this once. A
+Pipeline: rate limit per IP → body ≤ 16 KiB of JSON nested ≤ 32 levels → validate the
+metadata (pydantic, then the redirect URIs one by one) → global cap on dynamic
+clients → store with a 24 h TTL that becomes 90 days once the client completes a
+token request → 201 with every stored field, defaults included, and the secret shown
+this once. A
 client-supplied ``client_id`` is ignored; registrations are never updated in place
 (a changed redirect URI means a new registration, R9).
 """
@@ -30,11 +31,14 @@ from taskmcp.oauth.errors import (
 from taskmcp.oauth.redirects import validate_registered_uri
 from taskmcp.oauth.scopes import parse_scopes
 from taskmcp.oauth.token import NO_STORE
+from taskmcp.observability.requests import note_client
 from taskmcp.storage import Client
 
 __all__ = ["MAX_BODY", "register"]
 
 MAX_BODY = 16 * 1024
+MAX_DEPTH = 32  # nesting of the JSON body; RFC 7591 metadata needs at most a few levels
+_TOO_DEEP = f"the body is nested deeper than {MAX_DEPTH} levels"
 # a private-use scheme (RFC 8252 §7.1) that is not one of the dangerous browser schemes
 _PRIVATE_SCHEME = re.compile(
     r"^(?!(?:javascript|data|file|vbscript|about|blob|http|https)$)[a-z][a-z0-9+.-]*$"
@@ -65,18 +69,40 @@ class Registration(BaseModel):
     software_version: Text | None = None
 
 
+def _nested_deeper_than(value: object, limit: int) -> bool:
+    """Whether any array or object in ``value`` sits deeper than ``limit`` levels (the
+    body itself is level 1). Metadata is stored and echoed verbatim, so unbounded
+    nesting would reach the recursion limits of the validators and encoders."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in node)
+    return False
+
+
 async def _read_body(request: web.Request) -> dict[str, Any]:
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=request.content_length)
-    raw = await request.content.read(MAX_BODY + 1)
+    raw = b""  # read(n) returns what has arrived so far: loop to the end of the body
+    while len(raw) <= MAX_BODY and (chunk := await request.content.read(MAX_BODY + 1 - len(raw))):
+        raw += chunk
     if len(raw) > MAX_BODY:
         raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=len(raw))
     try:
         body = json.loads(raw)
+    except RecursionError:
+        raise InvalidClientMetadata(_TOO_DEEP) from None
     except ValueError:
         raise InvalidClientMetadata("the body must be a JSON object") from None
     if not isinstance(body, dict):
         raise InvalidClientMetadata("the body must be a JSON object")
+    if _nested_deeper_than(body, MAX_DEPTH):
+        raise InvalidClientMetadata(_TOO_DEEP)
     body.pop("client_id", None)  # G1: the server chooses the id
     body.pop("client_secret", None)
     return body
@@ -137,6 +163,7 @@ async def register(request: web.Request) -> web.Response:
         expires_at=now + ctx.policy.unused_client_ttl,
     )  # fmt: skip
     await ctx.storage.save_client(client)
+    note_client(request, client.client_id)
     return web.json_response(_response(client, registration, secret), status=201, headers=NO_STORE)
 
 

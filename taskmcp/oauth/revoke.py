@@ -33,8 +33,10 @@ async def revoke(request: web.Request) -> web.Response:
     refresh = await ctx.storage.find_refresh_token(token_hash, now=now)
     if refresh is not None and refresh.client_id == client.client_id:
         await ctx.storage.revoke_grant(refresh.grant_id, now=now)
+        ctx.metrics.revoked("revoked_refresh_token")
         log.info("grant %s revoked by client %s", refresh.grant_id, client.client_id)
     access = await ctx.storage.find_access_token(token_hash, now=now)
-    if access is not None and access.client_id == client.client_id:
-        await ctx.storage.revoke_access_token(token_hash, now=now)
+    owned = access is not None and access.client_id == client.client_id
+    if owned and await ctx.storage.revoke_access_token(token_hash, now=now):
+        ctx.metrics.revoked("revoked_access_token")
     return web.Response(status=200, headers=NO_STORE)

@@ -11,6 +11,9 @@ race is a replay too (C5).
 ``refresh_token``: find the token → client binding, scope may narrow but never widen,
 ``resource`` cannot change → rotate atomically with the grace window; reuse outside
 it revokes the grant (T7-T9).
+
+Metrics (``ctx.metrics``): token pairs issued by grant type, refresh rotation outcomes,
+revocations for code replay and refresh reuse, and refusals by OAuth error code.
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ from taskmcp.oauth.params import Params
 from taskmcp.oauth.pkce import verify_s256
 from taskmcp.oauth.resources import resolve_resource
 from taskmcp.oauth.scopes import parse_scopes
+from taskmcp.oauth.secret_attempts import record_failure, refuse_if_blocked
+from taskmcp.observability.metrics import GrantType, grant_type_label
+from taskmcp.observability.requests import note_client
 from taskmcp.storage import Client
 
 __all__ = ["NO_STORE", "form_params", "token"]
@@ -51,24 +57,38 @@ async def form_params(request: web.Request) -> Params:
 
 async def authenticated_client(ctx: OAuthContext, request: web.Request, params: Params) -> Client:
     credentials = read_credentials(request.headers.get("Authorization"), params)
+    if credentials.secret is not None:  # T3: brute force protection per client and IP
+        refuse_if_blocked(ctx, request, credentials.client_id)
     try:
         client = await ctx.clients.get(credentials.client_id)
     except OAuthError:
         client = None
     try:
-        return verify_client(client, credentials, ctx.hasher, ctx.now())
+        verified = verify_client(client, credentials, ctx.hasher, ctx.now())
     except OAuthError:
-        if credentials.secret is not None:  # T3: brute force protection per client
-            rule = ctx.policy.secret_failure_limit
-            ctx.limiter.check("secret", credentials.client_id, limit=rule.limit,
-                              window=rule.window, now=ctx.now().timestamp())  # fmt: skip
+        if credentials.secret is not None:
+            record_failure(ctx, request, credentials.client_id)
         raise
+    note_client(request, verified.client_id)
+    return verified
 
 
 async def token(request: web.Request) -> web.Response:
     ctx = request.app[OAUTH]
-    ctx.limit(request, "token", ctx.policy.token_limit)
-    params = await form_params(request)
+    label: GrantType = "other"
+    try:
+        ctx.limit(request, "token", ctx.policy.token_limit)
+        params = await form_params(request)
+        label = grant_type_label(next(iter(params.all_values("grant_type")), None))
+        body = await _grant(ctx, request, params)
+    except OAuthError as exc:
+        ctx.metrics.token_error(label, exc.error)
+        raise
+    ctx.metrics.issued(label)
+    return web.json_response(body, headers=NO_STORE)
+
+
+async def _grant(ctx: OAuthContext, request: web.Request, params: Params) -> dict[str, object]:
     client = await authenticated_client(ctx, request, params)
     grant_type = params.require("grant_type")
     if grant_type not in ("authorization_code", "refresh_token"):
@@ -84,7 +104,7 @@ async def token(request: web.Request) -> web.Response:
         await ctx.storage.touch_client(
             client.client_id, now=now, expires_at=now + ctx.policy.client_idle_ttl
         )
-    return web.json_response(body, headers=NO_STORE)
+    return body
 
 
 async def _authorization_code(
@@ -127,6 +147,7 @@ async def _authorization_code(
 async def _revoke_for_replay(ctx: OAuthContext, grant_id: str, reason: str) -> None:
     log.warning("%s: revoking grant %s", reason, grant_id)
     await ctx.storage.revoke_grant(grant_id, now=ctx.now())
+    ctx.metrics.revoked("code_replay")
     raise InvalidGrant("authorization code already used")
 
 
@@ -150,7 +171,9 @@ async def _refresh_token(ctx: OAuthContext, client: Client, params: Params) -> d
         old.token_hash, now=ctx.now(), grace=ctx.policy.refresh_grace,
         access=pair.access, refresh=pair.refresh,
     )  # fmt: skip
+    ctx.metrics.refreshed(outcome)
     if outcome == "reused":
+        ctx.metrics.revoked("refresh_reuse")
         log.warning("refresh token reuse: revoked grant %s", grant.grant_id)
     if outcome not in ("rotated", "grace"):
         raise InvalidGrant("refresh token already used")

@@ -1,7 +1,8 @@
 """The bearer-token check in front of every ``/mcp`` request (RFC 6750, RFC 8707,
 mcp-protocol §8.1).
 
-* The token comes only from ``Authorization: Bearer`` (never the query string).
+* The token comes only from ``Authorization: Bearer`` (never the query string), and
+  is at most ``MAX_TOKEN_LENGTH`` characters.
 * It is validated through the app's verifier (introspection behind a cache).
 * Its audience must be this resource: the introspected ``aud`` (a string or a list,
   RFC 7662 §2.2) compared in normalised form with ``settings.mcp_resource``. With
@@ -14,6 +15,7 @@ mcp-protocol §8.1).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -22,6 +24,7 @@ from aiohttp import hdrs, web
 
 from taskmcp.config import ResourceSettings
 from taskmcp.keys import BEARER_TOKEN, RESOURCE_SETTINGS, VERIFIER
+from taskmcp.observability.requests import note_client
 from taskmcp.resource.access import LOCAL_ACCESS, SCOPES, AccessInfo, VerifierUnavailableError
 from taskmcp.resource.errors import (
     AuthError,
@@ -42,6 +45,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+# The authorization server refuses longer form values (``oauth.params.MAX_VALUE``), so a
+# longer token can never be active: refuse it here (401) instead of turning the
+# authorization server's 400 into a 503 that clients retry.
+MAX_TOKEN_LENGTH = 4096
 _BEARER = re.compile(r"^Bearer +(?P<token>[A-Za-z0-9\-._~+/]+=*) *$", re.IGNORECASE)
 
 
@@ -68,11 +75,12 @@ def bearer_token(authorization: str | None) -> str | None:
     if authorization is None or not authorization.lower().startswith("bearer"):
         return None
     match = _BEARER.fullmatch(authorization)
-    if match is None:
+    if match is None or len(match.group("token")) > MAX_TOKEN_LENGTH:
         raise InvalidToken("The access token is malformed")
     return match.group("token")
 
 
+@functools.lru_cache(maxsize=1024)  # pure; its inputs come from introspection and settings
 def audience_ok(aud: tuple[str, ...], resource: str, *, strict: bool) -> bool:
     if not aud:
         return not strict
@@ -105,4 +113,5 @@ async def authenticate(request: web.Request) -> AccessInfo:
         raise InvalidToken("The access token is invalid, expired or revoked")
     _check(access, settings)
     request[BEARER_TOKEN] = token
+    note_client(request, access.client_id)
     return access

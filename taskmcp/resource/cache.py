@@ -9,6 +9,8 @@
 * Concurrent validations of one token share one call to the inner verifier.
 * ``VerifierUnavailableError`` is never cached, so a cached token keeps working while
   the authorization server is down and an unknown one gets a 503 each time.
+* An optional ``CacheObserver`` (the resource server's metrics) hears of every lookup
+  (``hit``/``miss``) and of every inner verification's outcome.
 """
 
 from __future__ import annotations
@@ -19,10 +21,25 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal, Protocol
 
-from taskmcp.resource.access import AccessInfo, TokenVerifier
+from taskmcp.resource.access import AccessInfo, TokenVerifier, VerifierUnavailableError
 
-__all__ = ["CachingVerifier", "token_key"]
+__all__ = ["CacheObserver", "CachingVerifier", "token_key"]
+
+
+class CacheObserver(Protocol):
+    def cache_lookup(self, result: Literal["hit", "miss"]) -> None: ...
+
+    def verified(self, outcome: Literal["active", "inactive", "unavailable"]) -> None: ...
+
+
+class _Unobserved:
+    def cache_lookup(self, result: Literal["hit", "miss"]) -> None:
+        pass
+
+    def verified(self, outcome: Literal["active", "inactive", "unavailable"]) -> None:
+        pass
 
 
 def token_key(token: str) -> str:
@@ -45,8 +62,10 @@ class CachingVerifier:
         negative_ttl: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        observer: CacheObserver | None = None,
     ) -> None:
         self._inner = inner
+        self._observer = observer or _Unobserved()
         self._max = max_entries
         self._positive_ttl = positive_ttl
         self._negative_ttl = negative_ttl
@@ -63,7 +82,9 @@ class CachingVerifier:
         entry = self._entries.get(key)
         if entry is not None and entry.expires_at > self._clock():
             self._entries.move_to_end(key)
+            self._observer.cache_lookup("hit")
             return entry.access
+        self._observer.cache_lookup("miss")
         pending = self._pending.get(key)
         if pending is None:
             pending = asyncio.ensure_future(self._fetch(key, token))
@@ -78,8 +99,12 @@ class CachingVerifier:
     async def _fetch(self, key: str, token: str) -> AccessInfo | None:
         try:
             access = await self._inner.verify(token)
+        except VerifierUnavailableError:
+            self._observer.verified("unavailable")
+            raise
         finally:
             self._pending.pop(key, None)
+        self._observer.verified("active" if access is not None else "inactive")
         self._store(key, access)
         return access
 

@@ -27,7 +27,7 @@ import aiohttp
 from aiohttp import web
 from pydantic import SecretStr
 
-from taskmcp.keys import RESOURCE_SETTINGS, VERIFIER
+from taskmcp.keys import RESOURCE_METRICS, RESOURCE_SETTINGS, VERIFIER
 from taskmcp.resource.access import AccessInfo, VerifierUnavailableError
 from taskmcp.resource.cache import CachingVerifier
 
@@ -128,5 +128,9 @@ async def introspection_context(app: web.Application) -> AsyncIterator[None]:
             settings.introspection_client_id,
             settings.introspection_client_secret,
         )
-        app[VERIFIER] = CachingVerifier(verifier, positive_ttl=settings.introspection_cache_ttl)
+        app[VERIFIER] = CachingVerifier(
+            verifier,
+            positive_ttl=settings.introspection_cache_ttl,
+            observer=app[RESOURCE_METRICS],
+        )
         yield

@@ -42,7 +42,7 @@ def _auth_response(request: web.Request, error: AuthError) -> web.Response:
 def _jsonrpc_response(request: web.Request, error: JsonRpcError) -> web.Response:
     era = request.get(ERA)
     status = error.status_for(era)
-    return web.json_response(error_message(error, era), status=status, headers=dict(error.headers))
+    return web.json_response(error_message(error, era), status=status, headers=error.http_headers())
 
 
 @web.middleware

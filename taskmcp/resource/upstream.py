@@ -11,7 +11,8 @@
 * ``--no-auth`` with ``user``: there is no upstream token at all; tools that reach
   TaskManager fail with a logged configuration error.
 
-Both HTTP sessions are opened and closed in ``upstream_context`` (a cleanup context).
+Both HTTP sessions are opened and closed in ``upstream_context`` (a cleanup context);
+every request on them is counted in the app's metrics (``observability.upstream``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import aiohttp
 from aiohttp import web
 
 from taskmcp.config import ResourceSettings
-from taskmcp.keys import RESOURCE_SETTINGS, UPSTREAM
+from taskmcp.keys import METRICS, RESOURCE_SETTINGS, UPSTREAM
+from taskmcp.observability.upstream import upstream_trace
 from taskmcp.resource.access import AccessInfo, Upstream
 from taskmcp.resource.errors import InvalidToken
 from taskmcp.taskmanager import (
@@ -30,11 +32,14 @@ from taskmcp.taskmanager import (
     Revision,
     ServiceAccount,
     TaskManagerClient,
+    Timeouts,
     UserToken,
     open_http,
 )
 
 __all__ = ["LocalUpstream", "ServiceUpstream", "UserUpstream", "upstream_context"]
+
+CONNECT_TIMEOUT = 3.0
 
 
 class UserUpstream:
@@ -99,8 +104,14 @@ def _build(settings: ResourceSettings, http: aiohttp.ClientSession) -> Upstream:
 
 
 async def upstream_context(app: web.Application) -> AsyncIterator[None]:
-    """Open the pooled TaskManager session for the app's lifetime."""
+    """Open the pooled TaskManager session for the app's lifetime; every request on it
+    ends within ``TASKMCP_TASKMANAGER_TIMEOUT`` seconds (connect: at most 3 of them)."""
     settings = app[RESOURCE_SETTINGS]
-    async with open_http(keep_cookies=settings.taskmanager_auth == "service") as http:
+    total = settings.taskmanager_timeout
+    async with open_http(
+        keep_cookies=settings.taskmanager_auth == "service",
+        timeouts=Timeouts(connect=min(CONNECT_TIMEOUT, total), total=total),
+        trace_configs=(upstream_trace(app[METRICS]),),
+    ) as http:
         app[UPSTREAM] = _build(settings, http)
         yield

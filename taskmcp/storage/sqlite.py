@@ -167,8 +167,11 @@ class SqliteStorage:
             self._readers.put_nowait(conn)
 
     async def _fetch_one(self, sql: str, params: dict[str, object]) -> sqlite3.Row | None:
-        async with self._read() as conn, conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        """The first row of a lookup (by key: at most one row). One round trip to the
+        connection's thread (execute, fetch and finalise together), not three."""
+        async with self._read() as conn:
+            rows = list(await conn.execute_fetchall(sql, params))
+        return rows[0] if rows else None
 
     # -- lifecycle -------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ account mode keeps a cookie jar, holding that one account's session.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import aiohttp
@@ -47,9 +47,13 @@ class RawResponse:
 
 @contextlib.asynccontextmanager
 async def open_http(
-    *, keep_cookies: bool = False, timeouts: Timeouts | None = None
+    *,
+    keep_cookies: bool = False,
+    timeouts: Timeouts | None = None,
+    trace_configs: Sequence[aiohttp.TraceConfig] = (),
 ) -> AsyncIterator[aiohttp.ClientSession]:
-    """A pooled session for TaskManager; ``keep_cookies`` only for the service account."""
+    """A pooled session for TaskManager; ``keep_cookies`` only for the service account;
+    ``trace_configs`` observe every request (the call metrics)."""
     jar: aiohttp.abc.AbstractCookieJar = (
         aiohttp.CookieJar(unsafe=True) if keep_cookies else aiohttp.DummyCookieJar()
     )
@@ -58,6 +62,7 @@ async def open_http(
         cookie_jar=jar,
         headers={"User-Agent": USER_AGENT},
         raise_for_status=False,
+        trace_configs=list(trace_configs) or None,
     )
     try:
         yield session

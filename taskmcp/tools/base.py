@@ -46,6 +46,8 @@ Scope = Literal["tasks:read", "tasks:write"]
 READ: Scope = "tasks:read"
 WRITE: Scope = "tasks:write"
 JsonObject = dict[str, Any]
+# One encoder for every result: ``json.dumps`` with options builds a new one per call.
+_as_text = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ class ToolResult:
 
     @classmethod
     def ok(cls, structured: JsonObject) -> ToolResult:
-        return cls(text=json.dumps(structured, ensure_ascii=False), structured=structured)
+        return cls(text=_as_text(structured), structured=structured)
 
     @classmethod
     def error(cls, message: str) -> ToolResult:

@@ -58,19 +58,20 @@ def _zone(name: str) -> tzinfo | None:
         return None
 
 
-def _offset(moment: datetime) -> str:
-    text = moment.strftime("%z")  # +0200
-    return f"{text[:3]}:{text[3:]}"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def describe(moment: datetime, zone_name: str) -> JsonObject:
+    """Every field is cut from one ISO 8601 string (``2026-11-26T15:04:05+01:00``):
+    no locale, and no ``strftime`` per field."""
+    iso = moment.isoformat(timespec="seconds")
     return {
         "timezone": zone_name,
-        "datetime": moment.isoformat(timespec="seconds"),
-        "date": moment.date().isoformat(),
-        "time": moment.strftime("%H:%M:%S"),
-        "weekday": moment.strftime("%A"),
-        "utc_offset": _offset(moment),
+        "datetime": iso,
+        "date": iso[:10],
+        "time": iso[11:19],
+        "weekday": WEEKDAYS[moment.weekday()],
+        "utc_offset": iso[19:],
         "unix": int(moment.timestamp()),
     }
 

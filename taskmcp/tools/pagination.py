@@ -66,7 +66,7 @@ def _decode(cursor: str, stamp: str) -> SortKey:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         data = json.loads(raw)
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):  # deep nesting: still just garbled
         raise ToolFailure(INVALID_CURSOR) from None
     if not isinstance(data, dict) or data.get("v") != VERSION or data.get("f") != stamp:
         raise ToolFailure(INVALID_CURSOR)

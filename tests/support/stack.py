@@ -21,6 +21,7 @@ from aiohttp import web
 from taskmcp.auth_app import create_auth_app
 from taskmcp.config import AuthSettings, ResourceSettings, StandinSettings
 from taskmcp.crypto import TokenHasher
+from taskmcp.logs import AccessLogger
 from taskmcp.oauth.policy import OAuthPolicy
 from taskmcp.resource_app import create_resource_app
 from taskmcp.standin import create_standin_app, open_standin_store, seed_store
@@ -203,7 +204,7 @@ class Stack:
 
 @contextlib.asynccontextmanager
 async def _serve(app: web.Application, port: int) -> AsyncIterator[None]:
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, access_log_class=AccessLogger)  # as in production
     await runner.setup()
     try:
         await web.TCPSite(runner, "127.0.0.1", port).start()
