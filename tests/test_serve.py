@@ -17,17 +17,10 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
-import httpx2
-import mcp
 import pytest
-from mcp.client.auth import AuthorizationCodeResult, OAuthClientProvider
-from mcp.client.streamable_http import streamable_http_client
-from mcp.shared.auth import OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
-from pydantic import AnyUrl
 
 from taskmcp.config import ConfigError, StandinSettings
 from taskmcp.runner import running
@@ -36,7 +29,7 @@ from taskmcp.serve_settings import ServeSettings
 from taskmcp.standin import create_standin_app, open_standin_store, seed_store, utcnow
 from taskmcp.storage import open_storage
 from taskmcp.tools import default_registry
-from tests.support.browser import Browser, query_of
+from tests.support.mcp_person import Person
 from tests.support.stack import FakeClock, Stack, free_port
 from tests.test_tls import _self_signed
 
@@ -44,7 +37,6 @@ ROOT = Path(__file__).resolve().parent.parent
 UPSTREAM_SECRET = "brooks-serve-secret-0123456789abcdef"
 SECRET_KEY = b"serve-test-secret-key-0123456789-abcdef"
 KEY = "k" * 40
-REDIRECT = "http://127.0.0.1:9/oauth/callback"
 MCP_HEADERS = {"Accept": "application/json, text/event-stream"}
 
 
@@ -221,64 +213,6 @@ async def test_introspection_is_closed_and_not_needed(served: Stack) -> None:
 # -- the real client ------------------------------------------------------------------
 
 
-@dataclass
-class Person:
-    """One user with one MCP client installation (tests/e2e has the full version)."""
-
-    stack: Stack
-    user: str
-    tokens: OAuthToken | None = None
-    client_info: OAuthClientInformationFull | None = None
-    authorizations: int = 0
-    _result: list[AuthorizationCodeResult] = field(default_factory=list)
-
-    async def get_tokens(self) -> OAuthToken | None:
-        return self.tokens
-
-    async def set_tokens(self, tokens: OAuthToken) -> None:
-        self.tokens = tokens
-
-    async def get_client_info(self) -> OAuthClientInformationFull | None:
-        return self.client_info
-
-    async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
-        self.client_info = client_info
-
-    async def redirect_handler(self, url: str) -> None:
-        browser = Browser()
-        try:
-            final = await self.stack.authorize(browser, url, user=self.user, redirect=REDIRECT)
-        finally:
-            await browser.close()
-        assert final.location is not None, final.text
-        params = query_of(final.location)
-        self.authorizations += 1
-        self._result.append(
-            AuthorizationCodeResult(
-                code=params["code"], state=params.get("state"), iss=params.get("iss")
-            )
-        )
-
-    async def callback_handler(self) -> AuthorizationCodeResult:
-        return self._result.pop()
-
-    @contextlib.asynccontextmanager
-    async def connect(self, mode: str) -> AsyncIterator[mcp.Client]:
-        metadata = OAuthClientMetadata(
-            client_name=f"serve {self.user}", redirect_uris=[AnyUrl(REDIRECT)],
-            grant_types=["authorization_code", "refresh_token"], response_types=["code"],
-            token_endpoint_auth_method="none",
-        )  # fmt: skip
-        provider = OAuthClientProvider(
-            server_url=self.stack.resource, client_metadata=metadata, storage=self,
-            redirect_handler=self.redirect_handler, callback_handler=self.callback_handler,
-        )  # fmt: skip
-        async with httpx2.AsyncClient(auth=provider, timeout=30) as http:
-            transport = streamable_http_client(self.stack.resource, http_client=http)
-            async with mcp.Client(transport, mode=mode) as client:
-                yield client
-
-
 @pytest.mark.parametrize("mode", ["legacy", "2026-07-28"])
 async def test_the_mcp_client_signs_in_on_one_origin_and_calls_tools(
     served: Stack, mode: str
@@ -291,8 +225,8 @@ async def test_the_mcp_client_signs_in_on_one_origin_and_calls_tools(
     assert listed.structured_content is not None
     assert [t["title"] for t in listed.structured_content["tasks"]] == [f"One origin ({mode})"]
     assert alice.authorizations == 1
-    assert alice.tokens is not None
-    assert alice.client_info is not None
+    assert alice.storage.tokens is not None
+    assert alice.storage.client_info is not None
     async with alice.connect(mode) as client:  # the stored tokens are enough
         assert not (await client.call_tool("get_time", {})).is_error
     assert alice.authorizations == 1
