@@ -63,9 +63,15 @@ class OAuthContext:
     def now(self) -> datetime:
         return self.clock()
 
+    def address(self, request: web.Request) -> str:
+        """The client's address as rate limits key it (checklist A9: ``X-Forwarded-For``
+        only from trusted proxies; IPv6 grouped by /64)."""
+        forwarded = ",".join(request.headers.getall("X-Forwarded-For", [])) or None
+        return rate_key(client_ip(request.remote, forwarded, self.trusted_proxies))
+
     def limit(self, request: web.Request, bucket: str, rule: RateLimit) -> None:
         """Per-IP rate limit (checklist L1); raises ``RateLimited``."""
-        forwarded = ",".join(request.headers.getall("X-Forwarded-For", [])) or None
-        ip = rate_key(client_ip(request.remote, forwarded, self.trusted_proxies))
         now = self.clock().timestamp()
-        self.limiter.check(bucket, ip, limit=rule.limit, window=rule.window, now=now)
+        self.limiter.check(
+            bucket, self.address(request), limit=rule.limit, window=rule.window, now=now
+        )

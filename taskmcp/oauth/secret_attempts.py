@@ -20,7 +20,6 @@ from aiohttp import web
 
 from taskmcp.oauth.context import OAuthContext
 from taskmcp.oauth.errors import RateLimited
-from taskmcp.oauth.ratelimit import client_ip, rate_key
 
 __all__ = ["record_failure", "refuse_if_blocked"]
 
@@ -28,9 +27,7 @@ BUCKET = "secret"
 
 
 def _key(ctx: OAuthContext, request: web.Request, client_id: str) -> str:
-    forwarded = ",".join(request.headers.getall("X-Forwarded-For", [])) or None
-    address = rate_key(client_ip(request.remote, forwarded, ctx.trusted_proxies))
-    return f"{address} {client_id}"
+    return f"{ctx.address(request)} {client_id}"
 
 
 def refuse_if_blocked(ctx: OAuthContext, request: web.Request, client_id: str) -> None:
