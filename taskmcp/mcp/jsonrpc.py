@@ -38,6 +38,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
+from taskmcp.jsondepth import nested_deeper_than
+
 __all__ = [
     "MAX_DEPTH",
     "Era",
@@ -251,22 +253,9 @@ def parse_json(raw: bytes) -> object:
         raise ParseError("Parse error") from None
     # Nesting needs one bracket per level, so a body with at most MAX_DEPTH brackets
     # (those inside strings only add to the count) is never walked.
-    if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and _depth_exceeds(value, MAX_DEPTH):
+    if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and nested_deeper_than(value, MAX_DEPTH):
         raise ParseError(f"Parse error: JSON nested deeper than {MAX_DEPTH} levels")
     return value
-
-
-def _depth_exceeds(value: object, limit: int) -> bool:
-    stack: list[tuple[object, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            node = list(node.values())
-        if isinstance(node, list):
-            if depth > limit:
-                return True
-            stack.extend((child, depth + 1) for child in node)
-    return False
 
 
 def request_id_of(value: object) -> RequestId | None:

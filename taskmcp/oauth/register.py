@@ -21,6 +21,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from taskmcp.crypto import new_token
+from taskmcp.jsondepth import nested_deeper_than
 from taskmcp.keys import OAUTH
 from taskmcp.oauth.context import OAuthContext
 from taskmcp.oauth.errors import (
@@ -69,22 +70,6 @@ class Registration(BaseModel):
     software_version: Text | None = None
 
 
-def _nested_deeper_than(value: object, limit: int) -> bool:
-    """Whether any array or object in ``value`` sits deeper than ``limit`` levels (the
-    body itself is level 1). Metadata is stored and echoed verbatim, so unbounded
-    nesting would reach the recursion limits of the validators and encoders."""
-    stack: list[tuple[object, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            node = list(node.values())
-        if isinstance(node, list):
-            if depth > limit:
-                return True
-            stack.extend((child, depth + 1) for child in node)
-    return False
-
-
 async def _read_body(request: web.Request) -> dict[str, Any]:
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=request.content_length)
@@ -101,7 +86,7 @@ async def _read_body(request: web.Request) -> dict[str, Any]:
         raise InvalidClientMetadata("the body must be a JSON object") from None
     if not isinstance(body, dict):
         raise InvalidClientMetadata("the body must be a JSON object")
-    if _nested_deeper_than(body, MAX_DEPTH):
+    if nested_deeper_than(body, MAX_DEPTH):
         raise InvalidClientMetadata(_TOO_DEEP)
     body.pop("client_id", None)  # G1: the server chooses the id
     body.pop("client_secret", None)
