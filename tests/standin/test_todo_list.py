@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -16,20 +15,6 @@ from tests.standin.todo_helpers import (
     listed,
     titles,
 )
-
-PRIORITY_CHECK = 'new row for relation "todos" violates check constraint "todos_priority_check"'
-PROJECT_FKEY = (
-    'insert or update on table "todos" violates foreign key constraint "todos_project_id_fkey"'
-)
-ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
-NOT_FOUND = {
-    "dec": {"error": "Todo not found"},
-    "jan": {"error": {"code": "NOT_FOUND_004", "message": "Task not found"}},
-}
-BAD_ID = {
-    "dec": {"error": "Invalid todo ID"},
-    "jan": {"error": {"code": "VALIDATION_003", "message": "Todo ID must be a valid integer"}},
-}
 
 
 async def _filter_fixture(standin: Standin, alice: TestClient) -> dict[str, int]:

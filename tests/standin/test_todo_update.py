@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
 
 from tests.standin.todo_helpers import (
+    BAD_ID,
+    NOT_FOUND,
     create_project,
     create_task,
     expect_500,
     listed,
     task_row,
 )
-
-PRIORITY_CHECK = 'new row for relation "todos" violates check constraint "todos_priority_check"'
-PROJECT_FKEY = (
-    'insert or update on table "todos" violates foreign key constraint "todos_project_id_fkey"'
-)
-ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
-NOT_FOUND = {
-    "dec": {"error": "Todo not found"},
-    "jan": {"error": {"code": "NOT_FOUND_004", "message": "Task not found"}},
-}
-BAD_ID = {
-    "dec": {"error": "Invalid todo ID"},
-    "jan": {"error": {"code": "VALIDATION_003", "message": "Todo ID must be a valid integer"}},
-}
 
 
 async def test_put_echoes_every_key_and_never_sets_completed_date(alice: TestClient) -> None:

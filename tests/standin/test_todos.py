@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -10,26 +9,17 @@ from aiohttp.test_utils import TestClient
 
 from tests.standin.conftest import Standin
 from tests.standin.todo_helpers import (
+    BAD_ID,
+    ISO_MS,
+    NOT_FOUND,
+    PRIORITY_CHECK,
+    PROJECT_FKEY,
     create_project,
     create_task,
     expect_500,
     listed,
     task_row,
 )
-
-PRIORITY_CHECK = 'new row for relation "todos" violates check constraint "todos_priority_check"'
-PROJECT_FKEY = (
-    'insert or update on table "todos" violates foreign key constraint "todos_project_id_fkey"'
-)
-ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
-NOT_FOUND = {
-    "dec": {"error": "Todo not found"},
-    "jan": {"error": {"code": "NOT_FOUND_004", "message": "Task not found"}},
-}
-BAD_ID = {
-    "dec": {"error": "Invalid todo ID"},
-    "jan": {"error": {"code": "VALIDATION_003", "message": "Todo ID must be a valid integer"}},
-}
 
 
 @pytest.mark.parametrize(

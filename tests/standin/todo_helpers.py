@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -50,3 +51,19 @@ async def expect_500(response: Any, revision: str, message: str) -> None:
         assert "Content-Type" not in response.headers
     else:
         assert await response.json() == {"error": {"code": "SERVER_001", "message": message}}
+
+
+# Error bodies the stand-in imitates (PostgreSQL messages; per-revision envelopes).
+PRIORITY_CHECK = 'new row for relation "todos" violates check constraint "todos_priority_check"'
+PROJECT_FKEY = (
+    'insert or update on table "todos" violates foreign key constraint "todos_project_id_fkey"'
+)
+ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+NOT_FOUND = {
+    "dec": {"error": "Todo not found"},
+    "jan": {"error": {"code": "NOT_FOUND_004", "message": "Task not found"}},
+}
+BAD_ID = {
+    "dec": {"error": "Invalid todo ID"},
+    "jan": {"error": {"code": "VALIDATION_003", "message": "Todo ID must be a valid integer"}},
+}
