@@ -12,7 +12,8 @@ Pass criteria:
 * zero failed requests and zero 5xx;
 * after the warm-up, the resident memory of the authorization and resource servers
   grows by less than 10 %;
-* their open file descriptors stay flat (within ``FD_SLACK`` of the warm-up level).
+* their open file descriptors stay flat: at the end within ``FD_SLACK`` of the warm-up
+  level (the peak may add one in-flight connection per client).
 
 The figures are printed as JSON (``pytest -s``) and written to ``TASKMCP_SOAK_REPORT``
 when that is set.
@@ -46,6 +47,9 @@ SDK_CLIENTS = 4
 WARMUP = min(60.0, max(20.0, SECONDS / 4))
 RSS_GROWTH = 0.10
 FD_SLACK = 10
+# The peak also counts connections that are merely in flight (the SDK clients reconnect
+# every 20 s), so it gets one extra descriptor per client; a leak shows in fds_final.
+PEAK_FD_SLACK = FD_SLACK + CLIENTS
 CHECKED = ("auth", "resource")
 
 
@@ -109,4 +113,4 @@ async def test_many_clients_for_the_soak_duration(tmp_path: Path) -> None:
         server = report["servers"][name]
         assert server["rss_growth_percent"] < 100 * RSS_GROWTH, (name, server)
         assert server["fds_final"] <= server["fds_after_warmup"] + FD_SLACK, (name, server)
-        assert server["fds_peak"] <= server["fds_after_warmup"] + FD_SLACK, (name, server)
+        assert server["fds_peak"] <= server["fds_after_warmup"] + PEAK_FD_SLACK, (name, server)
